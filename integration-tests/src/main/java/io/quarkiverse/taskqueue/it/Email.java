@@ -1,0 +1,4 @@
+package io.quarkiverse.taskqueue.it;
+
+public record Email(String to, String subject) {
+}

@@ -1,0 +1,24 @@
+package io.quarkiverse.taskqueue.it;
+
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+/** What the handlers of this test application did, for the tests to look at. */
+@ApplicationScoped
+public class Executions {
+
+    public final ConcurrentLinkedQueue<Email> sent = new ConcurrentLinkedQueue<>();
+    public final List<String> order = new CopyOnWriteArrayList<>();
+    public final ConcurrentLinkedQueue<String> threads = new ConcurrentLinkedQueue<>();
+    public final ConcurrentLinkedQueue<String> contexts = new ConcurrentLinkedQueue<>();
+
+    public void clear() {
+        sent.clear();
+        order.clear();
+        threads.clear();
+        contexts.clear();
+    }
+}

@@ -1,0 +1,32 @@
+package io.quarkiverse.taskqueue;
+
+/** The life cycle of a task. The first four are active (they take part in dedup), the last four are final. */
+public enum TaskState {
+    SCHEDULED,
+    QUEUED,
+    RUNNING,
+    RETRYING,
+    SUCCEEDED,
+    FAILED,
+    CANCELLED,
+    SUPERSEDED;
+
+    private static final TaskState[] VALUES = values();
+
+    public boolean isFinal() {
+        return ordinal() >= SUCCEEDED.ordinal();
+    }
+
+    public boolean isActive() {
+        return !isFinal();
+    }
+
+    /** The stored code of this state (its ordinal). */
+    public int code() {
+        return ordinal();
+    }
+
+    public static TaskState ofCode(int code) {
+        return VALUES[code];
+    }
+}

@@ -1,0 +1,647 @@
+package io.quarkiverse.taskqueue.runtime;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.agroal.api.AgroalDataSource;
+import io.quarkiverse.taskqueue.BatchFailure;
+import io.quarkiverse.taskqueue.BatchOutcome;
+import io.quarkiverse.taskqueue.BatchSubmission;
+import io.quarkiverse.taskqueue.DuplicateStrategy;
+import io.quarkiverse.taskqueue.GroupSummary;
+import io.quarkiverse.taskqueue.Superseded;
+import io.quarkiverse.taskqueue.TaskEvent;
+import io.quarkiverse.taskqueue.TaskGroup;
+import io.quarkiverse.taskqueue.TaskHandle;
+import io.quarkiverse.taskqueue.TaskId;
+import io.quarkiverse.taskqueue.TaskOptions;
+import io.quarkiverse.taskqueue.TaskQueue;
+import io.quarkiverse.taskqueue.TaskSubmission;
+import io.quarkiverse.taskqueue.runtime.config.TaskQueueConfig;
+import io.quarkiverse.taskqueue.runtime.dispatch.TaskDispatcher;
+import io.quarkiverse.taskqueue.runtime.handler.TaskHandlerRegistry;
+import io.quarkiverse.taskqueue.runtime.store.ChunkResult;
+import io.quarkiverse.taskqueue.runtime.store.Completion;
+import io.quarkiverse.taskqueue.runtime.store.NewTask;
+import io.quarkiverse.taskqueue.runtime.store.Placement;
+import io.quarkiverse.taskqueue.runtime.store.SqliteTaskStore;
+import io.quarkiverse.taskqueue.runtime.store.StoreListener;
+import io.quarkiverse.taskqueue.runtime.store.TaskStore;
+import io.quarkus.agroal.runtime.AgroalDataSourceUtil;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+
+/**
+ * The {@link TaskQueue} bean: validates submissions, writes them through the {@link TaskStore} in chunks and
+ * keeps the {@link TaskDispatcher} informed. Items reach callers on their Vert.x context when they have one,
+ * else on a worker thread, never on the store's threads.
+ */
+@Singleton
+public class TaskQueueImpl implements TaskQueue, StoreListener {
+
+    private static final Logger LOG = Logger.getLogger(TaskQueueImpl.class);
+    static final String DEFAULT_DATASOURCE = "taskqueue";
+
+    @Inject
+    TaskQueueConfig config;
+
+    @Inject
+    TaskHandlerRegistry registry;
+
+    @Inject
+    ObjectMapper mapper;
+
+    @Inject
+    Vertx vertx;
+
+    private final TaskEvents events = new TaskEvents();
+    private final ConcurrentHashMap<String, CompletableFuture<GroupSummary>> groupWaiters = new ConcurrentHashMap<>();
+    private TaskStore store;
+    private TaskDispatcher dispatcher;
+    private TaskPreparer preparer;
+    private Awaiters awaiters;
+
+    void onStart(@Observes StartupEvent event) {
+        validateConfig();
+        String storeKind = config.store();
+        if (!"sqlite".equals(storeKind)) {
+            throw new IllegalStateException("quarkus.taskqueue.store=" + storeKind
+                    + " is not supported by this version; use 'sqlite'");
+        }
+        String dsName = config.datasource().orElse(DEFAULT_DATASOURCE);
+        AgroalDataSource dataSource = AgroalDataSourceUtil.dataSourceIfActive(dsName)
+                .orElseThrow(() -> new IllegalStateException("quarkus.taskqueue.datasource=" + dsName
+                        + ": no active datasource of that name"));
+        store = new SqliteTaskStore(dataSource);
+        preparer = new TaskPreparer(registry, config);
+        awaiters = new Awaiters(store);
+        dispatcher = new TaskDispatcher(vertx, store, registry, events, config);
+        store.start(registry.taskTypes(), this);
+        if (config.worker().enabled()) {
+            dispatcher.start(awaiters::recheck);
+        }
+        LOG.debugf("TaskQueue started on datasource %s with %d handler(s)", dsName, registry.taskTypes().size());
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        if (dispatcher != null && config.worker().enabled()) {
+            dispatcher.stop();
+        }
+        if (store != null) {
+            store.stop();
+        }
+    }
+
+    private void validateConfig() {
+        if (config.batch().chunkSize() < 1) {
+            throw new IllegalStateException("quarkus.taskqueue.batch.chunk-size must be at least 1, not "
+                    + config.batch().chunkSize());
+        }
+        if (config.worker().poolSize() < 1) {
+            throw new IllegalStateException("quarkus.taskqueue.worker.pool-size must be at least 1, not "
+                    + config.worker().poolSize());
+        }
+        if (config.retries() < 0) {
+            throw new IllegalStateException("quarkus.taskqueue.retries must not be negative, not " + config.retries());
+        }
+        config.concurrency().forEach((key, c) -> {
+            if (c.max() < 1) {
+                throw new IllegalStateException("quarkus.taskqueue.concurrency.\"" + key + "\".max must be at least 1");
+            }
+        });
+    }
+
+    /** The store, for the extension's own tools (CLI, REST). */
+    public TaskStore store() {
+        return store;
+    }
+
+    public TaskHandlerRegistry registry() {
+        return registry;
+    }
+
+    ObjectMapper mapper() {
+        return mapper;
+    }
+
+    // ---------------------------------------------------------------- submit
+
+    @Override
+    public Uni<TaskHandle> submit(String taskType, Object payload) {
+        return submit(TaskSubmission.of(taskType, payload));
+    }
+
+    @Override
+    public Uni<TaskHandle> submit(String taskType, Object payload, TaskOptions options) {
+        Objects.requireNonNull(options, "options");
+        return submit(TaskSubmission.of(taskType, payload).options(options));
+    }
+
+    @Override
+    public Uni<TaskHandle> submit(TaskSubmission task) {
+        Objects.requireNonNull(task, "task");
+        return deliver(Uni.createFrom().deferred(() -> {
+            NewTask prepared = preparer.prepare(0, task, TaskOptions.defaults(), null, System.currentTimeMillis());
+            return store.insertOne(prepared).map(placement -> {
+                if (placement.kind() == Placement.Kind.SKIPPED) {
+                    return (TaskHandle) handle(placement.other(), prepared.taskType());
+                }
+                events.emit(new TaskEvent.TaskSubmitted(placement.id(), prepared.taskType()));
+                dispatcher.scheduleDue(prepared.dueAt());
+                dispatcher.wake();
+                return handle(placement.id(), prepared.taskType());
+            });
+        }));
+    }
+
+    // ---------------------------------------------------------------- batches
+
+    @Override
+    public Uni<BatchOutcome> submitBatch(List<TaskSubmission> tasks) {
+        Objects.requireNonNull(tasks, "tasks");
+        return submitBatch(BatchSubmission.create().tasks(tasks));
+    }
+
+    @Override
+    public Uni<BatchOutcome> submitBatch(BatchSubmission batch) {
+        Objects.requireNonNull(batch, "batch");
+        TaskOptions base = TaskPreparer.base(batch.defaultOptions(), batch.groupId(), batch.defaultConcurrencyKey(),
+                batch.defaultPriority(), null);
+        return deliver(offload(() -> prepareAll(batch.iterator(), base, null))
+                .chain(prepared -> write(prepared, batch.onDuplicate(), chunkSize(batch)))
+                .map(Written::outcome));
+    }
+
+    @Override
+    public Multi<BatchOutcome> submitStream(Multi<TaskSubmission> tasks, BatchSubmission settings) {
+        Objects.requireNonNull(tasks, "tasks");
+        Objects.requireNonNull(settings, "settings");
+        String batchId = newBatchId();
+        int chunkSize = chunkSize(settings);
+        TaskOptions base = TaskPreparer.base(settings.defaultOptions(), settings.groupId(),
+                settings.defaultConcurrencyKey(), settings.defaultPriority(), null);
+        Set<String> groups = settings.groupId() == null ? Set.of() : Set.of(settings.groupId());
+        AtomicInteger offset = new AtomicInteger();
+        Multi<BatchOutcome> chunks = tasks.group().intoLists().of(chunkSize)
+                .onItem().<BatchOutcome>transformToUniAndConcatenate(list -> {
+                    int first = offset.getAndAdd(list.size());
+                    return offload(() -> prepareAll(list.iterator(), base, null).shift(first))
+                            .chain(prepared -> writeChunks(batchId, prepared, settings.onDuplicate(), chunkSize))
+                            .map(written -> written.outcome());
+                });
+        Multi<BatchOutcome> outcomes = groups.isEmpty() ? chunks
+                : store.openGroups(groups).onItem().transformToMulti(v -> chunks)
+                        .onTermination().call(() -> store.closeGroups(groups));
+        return deliverMulti(outcomes);
+    }
+
+    @Override
+    public Uni<List<TaskHandle>> map(String taskType, Iterable<?> inputs) {
+        return map(taskType, inputs, TaskOptions.defaults());
+    }
+
+    @Override
+    public Uni<List<TaskHandle>> map(String taskType, Iterable<?> inputs, TaskOptions options) {
+        Objects.requireNonNull(taskType, "taskType");
+        Objects.requireNonNull(inputs, "inputs");
+        Objects.requireNonNull(options, "options");
+        return deliver(fanOut(taskType, inputs, options, null).map(w -> w.handles(this)));
+    }
+
+    @Override
+    public Uni<TaskGroup> group(String groupId, List<TaskSubmission> tasks) {
+        return group(groupId, tasks, TaskOptions.defaults());
+    }
+
+    @Override
+    public Uni<TaskGroup> group(String groupId, List<TaskSubmission> tasks, TaskOptions options) {
+        Objects.requireNonNull(tasks, "tasks");
+        Objects.requireNonNull(options, "options");
+        String id = groupId != null ? groupId : newGroupId();
+        TaskOptions base = TaskPreparer.base(TaskOptions.defaults(), null, null, null, options);
+        return deliver(offload(() -> prepareAll(tasks.iterator(), base, id))
+                .chain(prepared -> write(prepared.requireValid("group(\"" + id + "\")"), DuplicateStrategy.SKIP,
+                        config.batch().chunkSize()))
+                .map(w -> (TaskGroup) new TaskGroupImpl(this, id, w.handles(this))));
+    }
+
+    @Override
+    public Uni<TaskGroup> group(String groupId, String taskType, Iterable<?> inputs, TaskOptions options) {
+        Objects.requireNonNull(taskType, "taskType");
+        Objects.requireNonNull(inputs, "inputs");
+        Objects.requireNonNull(options, "options");
+        String id = groupId != null ? groupId : newGroupId();
+        return deliver(fanOut(taskType, inputs, options, id)
+                .map(w -> (TaskGroup) new TaskGroupImpl(this, id, w.handles(this))));
+    }
+
+    private Uni<Written> fanOut(String taskType, Iterable<?> inputs, TaskOptions options, String groupId) {
+        TaskOptions base = TaskPreparer.base(TaskOptions.defaults(), null, null, null, options);
+        String what = groupId == null ? "map(\"" + taskType + "\")" : "group(\"" + groupId + "\", \"" + taskType + "\")";
+        return offload(() -> {
+            registry.require(taskType);
+            Iterator<?> it = inputs.iterator();
+            Iterator<TaskSubmission> submissions = new Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    return it.hasNext();
+                }
+
+                @Override
+                public TaskSubmission next() {
+                    Object input = it.next();
+                    return input instanceof TaskSubmission s ? s : TaskSubmission.of(taskType, input);
+                }
+            };
+            return prepareAll(submissions, base, groupId).requireValid(what);
+        }).chain(prepared -> write(prepared, DuplicateStrategy.SKIP, config.batch().chunkSize()));
+    }
+
+    @Override
+    public TaskHandle task(TaskId id) {
+        Objects.requireNonNull(id, "id");
+        return handle(id, null);
+    }
+
+    @Override
+    public TaskGroup existingGroup(String groupId) {
+        Objects.requireNonNull(groupId, "groupId");
+        return new TaskGroupImpl(this, groupId, null);
+    }
+
+    @Override
+    public Multi<TaskEvent> events() {
+        return events.stream();
+    }
+
+    TaskHandle handle(TaskId id, String taskType) {
+        return new TaskHandleImpl(this, id, taskType);
+    }
+
+    // ---------------------------------------------------------------- batch plumbing
+
+    /** Validates every task; keeps the last task of each dedup key (the earlier ones are deduplicated). */
+    private Prepared prepareAll(Iterator<TaskSubmission> tasks, TaskOptions base, String forcedGroup) {
+        long now = System.currentTimeMillis();
+        List<NewTask> valid = new ArrayList<>();
+        List<BatchFailure> failed = new ArrayList<>();
+        int index = 0;
+        while (tasks.hasNext()) {
+            TaskSubmission s = tasks.next();
+            try {
+                valid.add(preparer.prepare(index, s, base, forcedGroup, now));
+            } catch (IllegalArgumentException e) {
+                failed.add(new BatchFailure(index, s == null ? null : s.taskType(), e.getMessage()));
+            }
+            index++;
+        }
+        Map<String, Integer> last = new HashMap<>();
+        for (int i = 0; i < valid.size(); i++) {
+            String key = valid.get(i).dedupKey();
+            if (key != null) {
+                last.put(key, i);
+            }
+        }
+        List<NewTask> winners = valid;
+        List<Dropped> dropped = new ArrayList<>();
+        if (last.size() < countKeys(valid)) {
+            winners = new ArrayList<>(last.size());
+            for (int i = 0; i < valid.size(); i++) {
+                NewTask t = valid.get(i);
+                Integer keep = t.dedupKey() == null ? null : last.get(t.dedupKey());
+                if (keep == null || keep == i) {
+                    winners.add(t);
+                } else {
+                    dropped.add(new Dropped(t.index(), t.dedupKey(), valid.get(keep).index()));
+                }
+            }
+        }
+        return new Prepared(index, winners, failed, dropped);
+    }
+
+    private static int countKeys(List<NewTask> tasks) {
+        int n = 0;
+        for (NewTask t : tasks) {
+            if (t.dedupKey() != null) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private Uni<Written> write(Prepared prepared, DuplicateStrategy onDuplicate, int chunkSize) {
+        String batchId = newBatchId();
+        Set<String> groups = new LinkedHashSet<>();
+        for (NewTask t : prepared.tasks) {
+            if (t.groupId() != null) {
+                groups.add(t.groupId());
+            }
+        }
+        if (groups.isEmpty()) {
+            return writeChunks(batchId, prepared, onDuplicate, chunkSize);
+        }
+        return store.openGroups(groups)
+                .chain(() -> writeChunks(batchId, prepared, onDuplicate, chunkSize))
+                .call(() -> store.closeGroups(groups));
+    }
+
+    private Uni<Written> writeChunks(String batchId, Prepared prepared, DuplicateStrategy onDuplicate, int chunkSize) {
+        Written written = new Written(batchId, prepared);
+        List<List<NewTask>> chunks = new ArrayList<>();
+        for (int i = 0; i < prepared.tasks.size(); i += chunkSize) {
+            chunks.add(prepared.tasks.subList(i, Math.min(prepared.tasks.size(), i + chunkSize)));
+        }
+        if (chunks.isEmpty()) {
+            return Uni.createFrom().item(written);
+        }
+        return Multi.createFrom().iterable(chunks)
+                .onItem().transformToUniAndConcatenate(chunk -> store.insertChunk(batchId, chunk, onDuplicate)
+                        .map(result -> {
+                            committed(batchId, chunk, result, written);
+                            return written;
+                        })
+                        .onFailure().recoverWithItem(e -> {
+                            LOG.errorf(e, "Batch %s: a chunk of %d tasks was rolled back", batchId, chunk.size());
+                            for (NewTask t : chunk) {
+                                written.failed.add(new BatchFailure(t.index(), t.taskType(),
+                                        "not written, its chunk was rolled back: " + e.getMessage()));
+                            }
+                            return written;
+                        }))
+                .collect().last()
+                .replaceWith(written);
+    }
+
+    private void committed(String batchId, List<NewTask> chunk, ChunkResult result, Written written) {
+        List<TaskId> ids = new ArrayList<>(chunk.size());
+        List<Placement> placements = result.placements();
+        for (int i = 0; i < placements.size(); i++) {
+            Placement p = placements.get(i);
+            NewTask t = chunk.get(i);
+            switch (p.kind()) {
+                case INSERTED -> ids.add(p.id());
+                case SUPERSEDED -> {
+                    ids.add(p.id());
+                    written.superseded.add(new Superseded(p.id(), p.other()));
+                }
+                case SKIPPED -> written.deduplicated.add(new Dropped(t.index(), t.dedupKey(), -1));
+                case FAILED -> written.failed.add(new BatchFailure(t.index(), t.taskType(), p.message()));
+            }
+            written.idByIndex.put(t.index(), p.id() != null ? p.id() : p.other());
+        }
+        written.submitted.addAll(ids);
+        LOG.debugf("Batch %s: committed a chunk of %d tasks (%d new)", batchId, chunk.size(), ids.size());
+        events.emit(new TaskEvent.BatchSubmitted(batchId, ids.size(), List.copyOf(ids)));
+        for (TaskId running : result.supersededRunning()) {
+            dispatcher.requestCancel(running);
+        }
+        dispatcher.scheduleDue(result.earliestDue());
+        dispatcher.wake();
+    }
+
+    private int chunkSize(BatchSubmission batch) {
+        return batch.chunkSize() != null ? batch.chunkSize() : config.batch().chunkSize();
+    }
+
+    // ---------------------------------------------------------------- StoreListener
+
+    @Override
+    public void completed(List<Completion> applied, List<GroupSummary> completedGroups) {
+        dispatcher.committed(applied);
+        List<TaskId> finals = new ArrayList<>(applied.size());
+        for (Completion c : applied) {
+            if (c.state().isFinal()) {
+                finals.add(c.id());
+            }
+        }
+        awaiters.finished(finals);
+        groupsCompleted(completedGroups);
+    }
+
+    @Override
+    public void finishedWithoutRunning(List<TaskId> tasks, List<GroupSummary> completedGroups) {
+        awaiters.finished(tasks);
+        groupsCompleted(completedGroups);
+    }
+
+    private void groupsCompleted(List<GroupSummary> summaries) {
+        for (GroupSummary s : summaries) {
+            events.emit(new TaskEvent.GroupCompleted(s));
+            CompletableFuture<GroupSummary> waiter = groupWaiters.remove(s.groupId());
+            if (waiter != null) {
+                store.groupSummary(s.groupId()).subscribe().with(waiter::complete, waiter::completeExceptionally);
+            }
+        }
+    }
+
+    /** Emits the group's summary once it is complete (every task final and no submission still adding to it). */
+    Uni<GroupSummary> awaitGroup(String groupId) {
+        return Uni.createFrom().deferred(() -> {
+            CompletableFuture<GroupSummary> future = groupWaiters.computeIfAbsent(groupId,
+                    k -> new CompletableFuture<>());
+            checkGroup(groupId, future);
+            return Uni.createFrom().completionStage(future);
+        });
+    }
+
+    private void checkGroup(String groupId, CompletableFuture<GroupSummary> future) {
+        ((SqliteTaskStore) store).groupOpen(groupId).subscribe().with(open -> {
+            if (open) {
+                return;
+            }
+            store.groupSummary(groupId).subscribe().with(summary -> {
+                if (summary == null) {
+                    groupWaiters.remove(groupId, future);
+                    future.completeExceptionally(new IllegalArgumentException("No group with id " + groupId));
+                } else if (summary.done()) {
+                    groupWaiters.remove(groupId, future);
+                    future.complete(summary);
+                }
+            }, future::completeExceptionally);
+        }, future::completeExceptionally);
+    }
+
+    void recheckGroups() {
+        groupWaiters.forEach((id, future) -> checkGroup(id, future));
+    }
+
+    Awaiters awaiters() {
+        return awaiters;
+    }
+
+    TaskDispatcher dispatcher() {
+        return dispatcher;
+    }
+
+    Uni<Boolean> cancelTask(TaskId id, String taskType) {
+        return store.cancel(id).map(result -> switch (result) {
+            case CANCELLED -> {
+                events.emit(new TaskEvent.TaskCancelled(id, taskType));
+                yield true;
+            }
+            case REQUESTED -> {
+                dispatcher.requestCancel(id);
+                yield true;
+            }
+            default -> false;
+        });
+    }
+
+    // ---------------------------------------------------------------- threads
+
+    /** Runs CPU work (validation, JSON) off the caller's thread, which may be an event loop. */
+    private static <T> Uni<T> offload(java.util.function.Supplier<T> work) {
+        return Uni.createFrom().item(work).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    /** Emits on the subscriber's Vert.x context if it has one, else on a worker thread. */
+    <T> Uni<T> deliver(Uni<T> uni) {
+        return Uni.createFrom().deferred(() -> uni.emitOn(callerExecutor()));
+    }
+
+    <T> Multi<T> deliverMulti(Multi<T> multi) {
+        return Multi.createFrom().deferred(() -> multi.emitOn(callerExecutor()));
+    }
+
+    private static Executor callerExecutor() {
+        Context context = Vertx.currentContext();
+        if (context != null) {
+            return command -> context.runOnContext(v -> command.run());
+        }
+        return Infrastructure.getDefaultExecutor();
+    }
+
+    private static String newBatchId() {
+        return UUID.randomUUID().toString();
+    }
+
+    private static String newGroupId() {
+        return UUID.randomUUID().toString();
+    }
+
+    // ---------------------------------------------------------------- batch state
+
+    private record Dropped(int index, String key, int winnerIndex) {
+    }
+
+    /** Validated tasks (input indexes kept) and the failures found. */
+    private static final class Prepared {
+        final int count;
+        final List<NewTask> tasks;
+        final List<BatchFailure> failed;
+        final List<Dropped> dropped;
+
+        Prepared(int count, List<NewTask> tasks, List<BatchFailure> failed, List<Dropped> dropped) {
+            this.count = count;
+            this.tasks = tasks;
+            this.failed = failed;
+            this.dropped = dropped;
+        }
+
+        /** The same tasks with input indexes moved by {@code offset} (a later chunk of a stream). */
+        Prepared shift(int offset) {
+            if (offset == 0) {
+                return this;
+            }
+            List<NewTask> moved = new ArrayList<>(tasks.size());
+            for (NewTask t : tasks) {
+                moved.add(new NewTask(t.index() + offset, t.taskType(), t.payload(), t.dedupKey(), t.groupId(),
+                        t.concurrencyKey(), t.priority(), t.maxRetries(), t.retryPolicy(), t.timeoutMs(), t.dueAt(),
+                        t.name()));
+            }
+            List<BatchFailure> f = new ArrayList<>(failed.size());
+            for (BatchFailure b : failed) {
+                f.add(new BatchFailure(b.index() + offset, b.taskType(), b.message()));
+            }
+            List<Dropped> d = new ArrayList<>(dropped.size());
+            for (Dropped x : dropped) {
+                d.add(new Dropped(x.index + offset, x.key, x.winnerIndex + offset));
+            }
+            return new Prepared(count, moved, f, d);
+        }
+
+        /** All-or-nothing calls (map, group): any invalid task fails the whole call, naming its index. */
+        Prepared requireValid(String what) {
+            if (!failed.isEmpty()) {
+                BatchFailure first = failed.get(0);
+                throw new IllegalArgumentException(what + ": input " + first.index() + " is invalid: "
+                        + first.message() + (failed.size() > 1 ? " (and " + (failed.size() - 1) + " more)" : "")
+                        + "; nothing was submitted");
+            }
+            return this;
+        }
+    }
+
+    /** What the chunks of one batch did, gathered as they commit. */
+    private static final class Written {
+        final String batchId;
+        final int count;
+        final List<TaskId> submitted = new ArrayList<>();
+        final List<Dropped> deduplicated = new ArrayList<>();
+        final List<Superseded> superseded = new ArrayList<>();
+        final List<BatchFailure> failed = new ArrayList<>();
+        final Map<Integer, TaskId> idByIndex = new HashMap<>();
+        final List<Dropped> droppedInBatch;
+
+        Written(String batchId, Prepared prepared) {
+            this.batchId = batchId;
+            this.count = prepared.count;
+            this.failed.addAll(prepared.failed);
+            this.deduplicated.addAll(prepared.dropped);
+            this.droppedInBatch = prepared.dropped;
+        }
+
+        BatchOutcome outcome() {
+            deduplicated.sort(Comparator.comparingInt(Dropped::index));
+            failed.sort(Comparator.comparingInt(BatchFailure::index));
+            List<String> keys = new ArrayList<>(deduplicated.size());
+            for (Dropped d : deduplicated) {
+                keys.add(d.key);
+            }
+            return new BatchOutcome(batchId, submitted, keys, superseded, failed);
+        }
+
+        /** A handle per input in input order; a deduplicated input gets the handle of the task that won. */
+        List<TaskHandle> handles(TaskQueueImpl queue) {
+            for (Dropped d : droppedInBatch) {
+                TaskId winner = idByIndex.get(d.winnerIndex);
+                if (winner != null) {
+                    idByIndex.put(d.index, winner);
+                }
+            }
+            List<TaskHandle> handles = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                TaskId id = idByIndex.get(i);
+                if (id != null) {
+                    handles.add(queue.handle(id, null));
+                }
+            }
+            return handles;
+        }
+    }
+}

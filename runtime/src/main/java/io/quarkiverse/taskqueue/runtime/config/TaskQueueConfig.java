@@ -1,0 +1,123 @@
+package io.quarkiverse.taskqueue.runtime.config;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+import io.quarkus.runtime.annotations.ConfigDocMapKey;
+import io.quarkus.runtime.annotations.ConfigPhase;
+import io.quarkus.runtime.annotations.ConfigRoot;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+
+/** TaskQueue configuration. */
+@ConfigMapping(prefix = "quarkus.taskqueue")
+@ConfigRoot(phase = ConfigPhase.RUN_TIME)
+public interface TaskQueueConfig {
+
+    /**
+     * The store that keeps the tasks. `sqlite` (the default) is an embedded file, for one application node.
+     */
+    @WithDefault("sqlite")
+    String store();
+
+    /** The embedded SQLite store. */
+    Sqlite sqlite();
+
+    /**
+     * The name of an existing datasource to keep the tasks in, instead of the extension's own `taskqueue`
+     * datasource (which `sqlite.path` configures). It must be a SQLite datasource.
+     */
+    Optional<String> datasource();
+
+    /** Batch submission. */
+    Batch batch();
+
+    /** The workers that run the tasks. */
+    Worker worker();
+
+    /**
+     * Limits of running tasks per concurrency key: `quarkus.taskqueue.concurrency."<key>".max=2`. Keys that are
+     * not configured are not limited.
+     */
+    @ConfigDocMapKey("key")
+    Map<String, Concurrency> concurrency();
+
+    /** Runs a task may have after its first one when it fails (a task's options override it). */
+    @WithDefault("3")
+    int retries();
+
+    /** The backoff between attempts of a failed task. */
+    Retry retry();
+
+    /** How long one attempt of a task may run; none by default. A timed-out attempt counts as failed. */
+    Optional<Duration> timeout();
+
+    /**
+     * How long a claimed task stays owned by this node without a heartbeat. Heartbeats renew it every third of
+     * this time; a task whose lease has expired (its node died) is queued again.
+     */
+    @WithDefault("30s")
+    Duration leaseDuration();
+
+    /** How long a graceful shutdown waits for running tasks before it releases them back to the queue. */
+    @WithDefault("10s")
+    Duration shutdownTimeout();
+
+    /**
+     * How often the dispatcher looks for tasks written by another process (the CLI, say). Tasks submitted in
+     * this application wake it at once and do not wait for this.
+     */
+    @WithDefault("1s")
+    Duration pollInterval();
+
+    interface Sqlite {
+        /**
+         * The SQLite database file of the default `taskqueue` datasource, relative to the working directory.
+         * Ignored when `quarkus.taskqueue.datasource` names another datasource.
+         */
+        @WithDefault("taskqueue.db")
+        String path();
+    }
+
+    interface Batch {
+        /** Tasks written per transaction by `submitBatch`, `submitStream`, `map` and `group`. */
+        @WithDefault("10000")
+        int chunkSize();
+    }
+
+    interface Worker {
+        /** Whether this node runs tasks. With `false` it only submits them (and another node runs them). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** How many tasks this node runs at once; also the size of the worker thread pool for blocking handlers. */
+        @WithDefault("32")
+        int poolSize();
+    }
+
+    interface Concurrency {
+        /** The most tasks with this concurrency key that run at once on this node. */
+        int max();
+    }
+
+    interface Retry {
+        /** The wait before the first retry. */
+        @WithDefault("1s")
+        Duration initial();
+
+        /** The factor by which each further wait grows (1 = fixed interval). */
+        @WithDefault("2")
+        double multiplier();
+
+        /** The longest wait between two attempts. */
+        @WithName("max-interval")
+        @WithDefault("5m")
+        Duration maxInterval();
+
+        /** Random spread of each wait, 0 to 1 (0.1 = up to 10% shorter or longer). */
+        @WithDefault("0.1")
+        double jitter();
+    }
+}

@@ -1,0 +1,397 @@
+package io.quarkiverse.taskqueue.runtime.dispatch;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.jboss.logging.Logger;
+
+import io.quarkiverse.taskqueue.RetryPolicy;
+import io.quarkiverse.taskqueue.TaskEvent;
+import io.quarkiverse.taskqueue.TaskId;
+import io.quarkiverse.taskqueue.TaskState;
+import io.quarkiverse.taskqueue.runtime.TaskEvents;
+import io.quarkiverse.taskqueue.runtime.config.TaskQueueConfig;
+import io.quarkiverse.taskqueue.runtime.handler.HandlerMethod;
+import io.quarkiverse.taskqueue.runtime.handler.TaskHandlerRegistry;
+import io.quarkiverse.taskqueue.runtime.store.ClaimBudget;
+import io.quarkiverse.taskqueue.runtime.store.ClaimedTask;
+import io.quarkiverse.taskqueue.runtime.store.Completion;
+import io.quarkiverse.taskqueue.runtime.store.TaskStore;
+import io.smallrye.common.vertx.VertxContext;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+
+/**
+ * Claims tasks and runs them. Woken by commits (no polling delay in one process); claims at most as many tasks as
+ * it has free worker slots when the claim runs, so priority holds at the moment a worker frees up. Blocking
+ * handlers run on a fixed pool of {@code worker.pool-size} threads, non-blocking ones on a Vert.x event loop.
+ * Completions go to the store, which writes them in groups.
+ */
+public final class TaskDispatcher implements ClaimBudget {
+
+    private static final Logger LOG = Logger.getLogger(TaskDispatcher.class);
+    private static final int MAX_TRACE = 4000;
+
+    private final Vertx vertx;
+    private final TaskStore store;
+    private final TaskHandlerRegistry registry;
+    private final TaskEvents events;
+    private final TaskQueueConfig config;
+    private final String owner = UUID.randomUUID().toString();
+    private final long leaseMillis;
+    private final RetryPolicy defaultRetryPolicy;
+    private final Map<String, Integer> keyLimits = new HashMap<>();
+    private final ConcurrentHashMap<String, AtomicInteger> keyRunning = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<TaskId, RunningTask> running = new ConcurrentHashMap<>();
+    private final AtomicInteger freeSlots;
+    private final AtomicBoolean claimInFlight = new AtomicBoolean();
+    private final AtomicBoolean wakeRequested = new AtomicBoolean();
+    private final AtomicLong dueTimerAt = new AtomicLong(Long.MAX_VALUE);
+    private final List<Long> periodicTimers = new ArrayList<>();
+    private volatile boolean accepting;
+    private WorkerExecutor workers;
+    private Context loop;
+    private Runnable poll = () -> {
+    };
+
+    public TaskDispatcher(Vertx vertx, TaskStore store, TaskHandlerRegistry registry, TaskEvents events,
+            TaskQueueConfig config) {
+        this.vertx = vertx;
+        this.store = store;
+        this.registry = registry;
+        this.events = events;
+        this.config = config;
+        this.leaseMillis = config.leaseDuration().toMillis();
+        this.freeSlots = new AtomicInteger(config.worker().poolSize());
+        TaskQueueConfig.Retry r = config.retry();
+        this.defaultRetryPolicy = RetryPolicy.exponential(r.initial(), r.multiplier()).withMaxInterval(r.maxInterval())
+                .withJitter(r.jitter());
+        config.concurrency().forEach((key, c) -> keyLimits.put(key, c.max()));
+    }
+
+    /** Starts claiming; {@code poll} runs at every poll interval (the queue uses it to look at awaited tasks). */
+    public void start(Runnable poll) {
+        this.poll = poll;
+        int poolSize = config.worker().poolSize();
+        workers = vertx.createSharedWorkerExecutor("taskqueue-worker", poolSize, 1, TimeUnit.DAYS);
+        loop = vertx.getOrCreateContext();
+        accepting = true;
+        store.recoverExpiredLeases().subscribe().with(n -> promote(), this::logFailure);
+        periodicTimers.add(vertx.setPeriodic(config.pollInterval().toMillis(), id -> {
+            promote();
+            this.poll.run();
+        }));
+        long heartbeat = Math.max(100, leaseMillis / 3);
+        periodicTimers.add(vertx.setPeriodic(heartbeat, id -> renewLeases()));
+        periodicTimers.add(vertx.setPeriodic(Math.max(1000, leaseMillis), id -> store.recoverExpiredLeases()
+                .subscribe().with(n -> {
+                    if (n > 0) {
+                        wake();
+                    }
+                }, this::logFailure)));
+    }
+
+    /** Stops claiming, waits for running tasks up to the shutdown timeout, then puts the rest back in the queue. */
+    public void stop() {
+        accepting = false;
+        periodicTimers.forEach(vertx::cancelTimer);
+        long deadline = System.currentTimeMillis() + config.shutdownTimeout().toMillis();
+        while (!running.isEmpty() && System.currentTimeMillis() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (!running.isEmpty()) {
+            List<TaskId> left = new ArrayList<>(running.keySet());
+            LOG.infof("Shutting down with %d task(s) still running: they go back to the queue", left.size());
+            for (RunningTask rt : running.values()) {
+                rt.finished.set(true);
+                rt.stop();
+            }
+            store.release(left).await().atMost(java.time.Duration.ofSeconds(10));
+        }
+        if (workers != null) {
+            workers.close();
+        }
+    }
+
+    public void wake() {
+        if (!accepting) {
+            return;
+        }
+        wakeRequested.set(true);
+        if (freeSlots.get() > 0 && claimInFlight.compareAndSet(false, true)) {
+            wakeRequested.set(false);
+            store.claim(this, owner, leaseMillis).subscribe().with(this::started, e -> {
+                claimInFlight.set(false);
+                logFailure(e);
+            });
+        }
+    }
+
+    /** Arranges for delayed tasks due at {@code dueAt} (epoch millis) to be queued then. */
+    public void scheduleDue(long dueAt) {
+        if (dueAt <= 0 || !accepting) {
+            return;
+        }
+        long current = dueTimerAt.get();
+        if (dueAt >= current || !dueTimerAt.compareAndSet(current, dueAt)) {
+            return;
+        }
+        long delay = Math.max(1, dueAt - System.currentTimeMillis());
+        vertx.setTimer(delay, id -> {
+            dueTimerAt.compareAndSet(dueAt, Long.MAX_VALUE);
+            promote();
+        });
+    }
+
+    private void promote() {
+        if (!accepting) {
+            return;
+        }
+        store.promoteDue().subscribe().with(next -> {
+            wake();
+            scheduleDue(next);
+        }, this::logFailure);
+    }
+
+    /** Asks a task running on this node to stop; it ends CANCELLED. */
+    public void requestCancel(TaskId id) {
+        RunningTask rt = running.get(id);
+        if (rt != null) {
+            rt.cancelRequested = true;
+            rt.stop();
+            if (!rt.handler.blocking()) {
+                finish(rt, null, null);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- ClaimBudget
+
+    @Override
+    public int reserveSlots() {
+        return accepting ? freeSlots.getAndSet(0) : 0;
+    }
+
+    @Override
+    public void releaseSlots(int unused) {
+        if (unused > 0) {
+            freeSlots.addAndGet(unused);
+        }
+    }
+
+    @Override
+    public Map<String, Integer> keyCapacity() {
+        if (keyLimits.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, Integer> capacity = new HashMap<>();
+        keyLimits.forEach((key, max) -> {
+            AtomicInteger n = keyRunning.get(key);
+            capacity.put(key, max - (n == null ? 0 : n.get()));
+        });
+        return capacity;
+    }
+
+    // ---------------------------------------------------------------- running
+
+    private void started(List<ClaimedTask> claimed) {
+        for (ClaimedTask task : claimed) {
+            if (task.concurrencyKey() != null && keyLimits.containsKey(task.concurrencyKey())) {
+                keyRunning.computeIfAbsent(task.concurrencyKey(), k -> new AtomicInteger()).incrementAndGet();
+            }
+            run(task);
+        }
+        claimInFlight.set(false);
+        if (wakeRequested.get() || !claimed.isEmpty()) {
+            wake();
+        }
+    }
+
+    private void run(ClaimedTask task) {
+        HandlerMethod handler = registry.get(task.taskType());
+        Long timeout = task.timeoutMs() != null ? task.timeoutMs()
+                : config.timeout().map(java.time.Duration::toMillis).orElse(null);
+        RunningTask rt = new RunningTask(task, handler, timeout);
+        running.put(task.id(), rt);
+        events.emit(new TaskEvent.TaskStarted(task.id(), task.taskType(), task.attempt()));
+        if (handler == null) {
+            finish(rt, null, new IllegalStateException("no @TaskHandler for task type '" + task.taskType()
+                    + "' in this application"));
+            return;
+        }
+        if (timeout != null) {
+            rt.timerId = vertx.setTimer(Math.max(1, timeout), id -> timedOut(rt, timeout));
+        }
+        if (handler.blocking()) {
+            workers.executeBlocking(() -> {
+                runBlocking(rt);
+                return null;
+            }, false);
+        } else {
+            VertxContext.createNewDuplicatedContext(loop).runOnContext(v -> runNonBlocking(rt));
+        }
+    }
+
+    private void runBlocking(RunningTask rt) {
+        if (rt.finished.get()) {
+            return;
+        }
+        rt.thread = Thread.currentThread();
+        Object value = null;
+        Throwable error = null;
+        try {
+            value = rt.handler.invoke(rt.task.payload(), rt);
+        } catch (Throwable e) {
+            error = e;
+        } finally {
+            synchronized (rt) {
+                rt.thread = null;
+                Thread.interrupted();
+            }
+        }
+        finish(rt, value, error);
+    }
+
+    private void runNonBlocking(RunningTask rt) {
+        if (rt.finished.get()) {
+            return;
+        }
+        Object returned;
+        try {
+            returned = rt.handler.invoke(rt.task.payload(), rt);
+        } catch (Throwable e) {
+            finish(rt, null, e);
+            return;
+        }
+        switch (rt.handler.returnKind()) {
+            case UNI -> {
+                if (returned == null) {
+                    finish(rt, null, new NullPointerException("the handler returned null instead of a Uni"));
+                } else {
+                    rt.subscription = ((Uni<?>) returned).subscribe().with(v -> finish(rt, v, null),
+                            e -> finish(rt, null, e));
+                }
+            }
+            case COMPLETION_STAGE -> {
+                if (returned == null) {
+                    finish(rt, null, new NullPointerException("the handler returned null instead of a CompletionStage"));
+                } else {
+                    ((CompletionStage<?>) returned).whenComplete((v, e) -> finish(rt, v, unwrap(e)));
+                }
+            }
+            default -> finish(rt, returned, null);
+        }
+    }
+
+    private void timedOut(RunningTask rt, long timeoutMs) {
+        if (rt.finished.get()) {
+            return;
+        }
+        rt.timedOut = true;
+        rt.stop();
+        finish(rt, null, new java.util.concurrent.TimeoutException("timed out after " + timeoutMs + " ms"));
+    }
+
+    private void finish(RunningTask rt, Object value, Throwable error) {
+        if (!rt.finished.compareAndSet(false, true)) {
+            return;
+        }
+        if (rt.timerId >= 0) {
+            vertx.cancelTimer(rt.timerId);
+        }
+        ClaimedTask task = rt.task;
+        Completion completion;
+        if (rt.cancelRequested && !rt.timedOut) {
+            completion = new Completion(task, TaskState.CANCELLED, null, null, null, null, 0);
+        } else if (error == null) {
+            String json = null;
+            try {
+                json = rt.handler.resultJson(value);
+            } catch (Exception e) {
+                error = e;
+            }
+            completion = error == null ? new Completion(task, TaskState.SUCCEEDED, json, null, null, null, 0)
+                    : failure(task, error);
+        } else {
+            completion = failure(task, error);
+        }
+        running.remove(task.id());
+        if (task.concurrencyKey() != null) {
+            AtomicInteger n = keyRunning.get(task.concurrencyKey());
+            if (n != null) {
+                n.decrementAndGet();
+            }
+        }
+        store.complete(completion);
+        freeSlots.incrementAndGet();
+        wake();
+    }
+
+    private Completion failure(ClaimedTask task, Throwable error) {
+        String message = error.getMessage() != null ? error.getMessage() : error.getClass().getName();
+        StringWriter trace = new StringWriter();
+        error.printStackTrace(new PrintWriter(trace));
+        String fullTrace = trace.toString();
+        String traceText = fullTrace.length() > MAX_TRACE ? fullTrace.substring(0, MAX_TRACE) : fullTrace;
+        if (task.attempt() <= task.maxRetries()) {
+            RetryPolicy policy = Backoff.decode(task.retryPolicy(), defaultRetryPolicy);
+            long due = System.currentTimeMillis() + Backoff.delayMillis(policy, task.attempt());
+            return new Completion(task, TaskState.RETRYING, null, message, error.getClass().getName(), traceText, due);
+        }
+        return new Completion(task, TaskState.FAILED, null, message, error.getClass().getName(), traceText, 0);
+    }
+
+    /** Called after the store committed completions: events, and retries that wait. */
+    public void committed(List<Completion> applied) {
+        for (Completion c : applied) {
+            ClaimedTask t = c.task();
+            switch (c.state()) {
+                case SUCCEEDED -> events.emit(new TaskEvent.TaskSucceeded(t.id(), t.taskType(), t.attempt()));
+                case CANCELLED -> events.emit(new TaskEvent.TaskCancelled(t.id(), t.taskType()));
+                case RETRYING -> {
+                    events.emit(new TaskEvent.TaskFailed(t.id(), t.taskType(), t.attempt(), c.error(), true));
+                    scheduleDue(c.dueAt());
+                }
+                default -> events.emit(new TaskEvent.TaskFailed(t.id(), t.taskType(), t.attempt(), c.error(), false));
+            }
+        }
+    }
+
+    private void renewLeases() {
+        if (!running.isEmpty()) {
+            store.renewLeases(new ArrayList<>(running.keySet()), leaseMillis).subscribe().with(v -> {
+            }, this::logFailure);
+        }
+    }
+
+    private static Throwable unwrap(Throwable e) {
+        if (e instanceof java.util.concurrent.CompletionException && e.getCause() != null) {
+            return e.getCause();
+        }
+        return e;
+    }
+
+    private void logFailure(Throwable e) {
+        if (accepting) {
+            LOG.error("TaskQueue dispatcher: a store operation failed", e);
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package io.quarkiverse.taskqueue.runtime.store;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * The SQLite schema, versioned in {@code tq_meta}. Task states are stored as {@code TaskState.code()}; the
+ * active states (SCHEDULED 0, QUEUED 1, RUNNING 2, RETRYING 3) are {@code state < 4}.
+ * <p>
+ * Runnable tasks are also listed in {@code tq_ready}, ordered as they are claimed (priority, then submission
+ * sequence = task id): claiming deletes from this small table instead of scanning {@code tq_task}.
+ * {@code tq_group.active} counts a group's tasks that are not final, so completion is found without a scan.
+ */
+final class SqliteSchema {
+
+    static final int VERSION = 1;
+
+    private static final String[] V1 = {
+            """
+            CREATE TABLE tq_task (
+              id INTEGER PRIMARY KEY,
+              type TEXT NOT NULL,
+              payload TEXT,
+              state INTEGER NOT NULL,
+              priority INTEGER NOT NULL,
+              dedup_key TEXT,
+              group_id TEXT,
+              concurrency_key TEXT,
+              batch_id TEXT,
+              name TEXT,
+              max_retries INTEGER NOT NULL,
+              retry_policy TEXT,
+              timeout_ms INTEGER,
+              attempts INTEGER NOT NULL DEFAULT 0,
+              created_at INTEGER NOT NULL,
+              due_at INTEGER,
+              run_at INTEGER,
+              started_at INTEGER,
+              finished_at INTEGER,
+              lease_until INTEGER,
+              owner TEXT,
+              cancel_requested INTEGER NOT NULL DEFAULT 0,
+              result TEXT,
+              error TEXT,
+              error_class TEXT,
+              error_trace TEXT
+            )""",
+            "CREATE UNIQUE INDEX tq_task_dedup ON tq_task (dedup_key) WHERE dedup_key IS NOT NULL AND state < 4",
+            "CREATE INDEX tq_task_group ON tq_task (group_id, id) WHERE group_id IS NOT NULL",
+            "CREATE INDEX tq_task_due ON tq_task (due_at) WHERE due_at IS NOT NULL",
+            "CREATE INDEX tq_task_lease ON tq_task (lease_until) WHERE lease_until IS NOT NULL",
+            """
+            CREATE TABLE tq_ready (
+              priority INTEGER NOT NULL,
+              seq INTEGER NOT NULL,
+              ckey TEXT,
+              PRIMARY KEY (priority DESC, seq)
+            ) WITHOUT ROWID""",
+            """
+            CREATE TABLE tq_group (
+              id TEXT PRIMARY KEY,
+              created_at INTEGER NOT NULL,
+              active INTEGER NOT NULL DEFAULT 0,
+              open_submissions INTEGER NOT NULL DEFAULT 0,
+              completed INTEGER NOT NULL DEFAULT 0
+            ) WITHOUT ROWID""",
+            "CREATE TABLE tq_handler (type TEXT PRIMARY KEY, seen_at INTEGER NOT NULL) WITHOUT ROWID",
+    };
+
+    private SqliteSchema() {
+    }
+
+    /** Creates the schema in a new file, checks the version of an existing one. */
+    static void migrate(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("BEGIN IMMEDIATE");
+            try {
+                s.execute("CREATE TABLE IF NOT EXISTS tq_meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID");
+                int version = 0;
+                try (ResultSet rs = s.executeQuery("SELECT value FROM tq_meta WHERE key = 'schema_version'")) {
+                    if (rs.next()) {
+                        version = Integer.parseInt(rs.getString(1));
+                    }
+                }
+                if (version > VERSION) {
+                    throw new IllegalStateException("The TaskQueue store was written by a newer version (schema "
+                            + version + ", this version knows " + VERSION + "): upgrade the application");
+                }
+                if (version < 1) {
+                    for (String ddl : V1) {
+                        s.execute(ddl);
+                    }
+                }
+                s.execute("INSERT OR REPLACE INTO tq_meta (key, value) VALUES ('schema_version', '" + VERSION + "')");
+                s.execute("COMMIT");
+            } catch (SQLException | RuntimeException e) {
+                s.execute("ROLLBACK");
+                throw e;
+            }
+        }
+    }
+}

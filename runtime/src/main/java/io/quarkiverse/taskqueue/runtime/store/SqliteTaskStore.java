@@ -1,0 +1,1072 @@
+package io.quarkiverse.taskqueue.runtime.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import javax.sql.DataSource;
+
+import org.jboss.logging.Logger;
+
+import io.quarkiverse.taskqueue.DuplicateStrategy;
+import io.quarkiverse.taskqueue.GroupSummary;
+import io.quarkiverse.taskqueue.TaskId;
+import io.quarkiverse.taskqueue.TaskInfo;
+import io.quarkiverse.taskqueue.TaskResult;
+import io.quarkiverse.taskqueue.TaskState;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * The embedded store: one SQLite file through an Agroal datasource.
+ * <p>
+ * All writes run on ONE thread holding ONE connection, so there is never a second writer to wait for (no
+ * SQLITE_BUSY within the application) and read-then-write transactions cannot lose a race. Each write
+ * transaction starts with {@code BEGIN IMMEDIATE} so that another process writing the same file (the CLI) is
+ * waited for by the busy timeout rather than failing the transaction half way. Single submits and completions
+ * are queued and written together by whichever write job runs next. Reads run on a small pool of other
+ * connections; WAL lets them see every committed write.
+ */
+public class SqliteTaskStore implements TaskStore {
+
+    private static final Logger LOG = Logger.getLogger(SqliteTaskStore.class);
+
+    private static final int SCHEDULED = TaskState.SCHEDULED.code();
+    private static final int QUEUED = TaskState.QUEUED.code();
+    private static final int RUNNING = TaskState.RUNNING.code();
+    private static final int RETRYING = TaskState.RETRYING.code();
+    private static final int FAILED = TaskState.FAILED.code();
+    private static final int CANCELLED = TaskState.CANCELLED.code();
+    private static final int SUPERSEDED = TaskState.SUPERSEDED.code();
+    private static final int MAX_SINGLES_PER_TX = 1000;
+
+    private static final String INSERT_TASK = "INSERT INTO tq_task (id, type, payload, state, priority, dedup_key, "
+            + "group_id, concurrency_key, batch_id, name, max_retries, retry_policy, timeout_ms, created_at, due_at, "
+            + "run_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String READY_RANGE = "INSERT INTO tq_ready (priority, seq, ckey) "
+            + "SELECT priority, id, concurrency_key FROM tq_task WHERE id BETWEEN ? AND ? AND due_at IS NULL";
+    private static final String INSERT_READY = "INSERT INTO tq_ready (priority, seq, ckey) VALUES (?, ?, ?)";
+    private static final String DELETE_READY = "DELETE FROM tq_ready WHERE priority = ? AND seq = ?";
+    private static final String FIND_ACTIVE = "SELECT t.dedup_key, t.id, t.state, t.priority, t.group_id "
+            + "FROM json_each(?) j JOIN tq_task t ON t.dedup_key = j.value WHERE t.dedup_key IS NOT NULL AND t.state < 4";
+    private static final String SUPERSEDE = "UPDATE tq_task SET state = " + SUPERSEDED + ", finished_at = ?, "
+            + "due_at = NULL, cancel_requested = CASE WHEN state = " + RUNNING + " THEN 1 ELSE 0 END WHERE id = ?";
+    private static final String CLAIM_READY = "DELETE FROM tq_ready WHERE ckey IS NULL OR ckey NOT IN "
+            + "(SELECT value FROM json_each(?)) RETURNING priority, seq, ckey ORDER BY priority DESC, seq LIMIT ?";
+    private static final String CLAIM_TASKS = "UPDATE tq_task SET state = " + RUNNING + ", attempts = attempts + 1, "
+            + "started_at = ?, lease_until = ?, owner = ? WHERE id IN (SELECT value FROM json_each(?)) AND state < 4 "
+            + "RETURNING id, type, payload, attempts, priority, group_id, concurrency_key, max_retries, retry_policy, "
+            + "timeout_ms";
+    private static final String COMPLETE = "UPDATE tq_task SET state = ?, finished_at = ?, result = ?, error = ?, "
+            + "error_class = ?, error_trace = ?, due_at = ?, run_at = coalesce(?, run_at), lease_until = NULL, "
+            + "owner = NULL WHERE id = ? AND state = " + RUNNING;
+    private static final String GROUP_ADD = "INSERT INTO tq_group (id, created_at, active) VALUES (?, ?, ?) "
+            + "ON CONFLICT (id) DO UPDATE SET active = active + excluded.active, completed = 0";
+    private static final String GROUP_FINISH = "UPDATE tq_group SET active = active - ? WHERE id = ?";
+    private static final String GROUP_COMPLETE = "UPDATE tq_group SET completed = 1 "
+            + "WHERE id = ? AND active <= 0 AND open_submissions <= 0 AND completed = 0";
+    private static final String INFO_COLUMNS = "id, type, state, attempts, priority, group_id, dedup_key, "
+            + "concurrency_key, created_at, run_at, started_at, finished_at, error";
+    private static final String RESULT_COLUMNS = "id, state, result, error, attempts";
+
+    private final DataSource dataSource;
+    private final ExecutorService writer;
+    private final ExecutorService readers;
+    private final Map<String, PreparedStatement> statements = new HashMap<>();
+    private final ConcurrentLinkedQueue<PendingInsert> singles = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean singlesScheduled = new AtomicBoolean();
+    private final ConcurrentLinkedQueue<Completion> completions = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean completionsScheduled = new AtomicBoolean();
+    private volatile StoreListener listener;
+    private Connection connection;
+
+    public SqliteTaskStore(DataSource dataSource) {
+        this.dataSource = dataSource;
+        this.writer = Executors.newSingleThreadExecutor(r -> daemon(r, "taskqueue-sqlite-writer"));
+        this.readers = Executors.newFixedThreadPool(2, r -> daemon(r, "taskqueue-sqlite-reader"));
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    @Override
+    public void start(Set<String> handlerTypes, StoreListener listener) {
+        this.listener = listener;
+        try {
+            writer.submit(() -> {
+                connection = dataSource.getConnection();
+                connection.setAutoCommit(true);
+                SqliteSchema.migrate(connection);
+                inTransaction(c -> {
+                    long now = System.currentTimeMillis();
+                    PreparedStatement ps = statement("INSERT INTO tq_handler (type, seen_at) VALUES (?, ?) "
+                            + "ON CONFLICT (type) DO UPDATE SET seen_at = excluded.seen_at");
+                    for (String type : handlerTypes) {
+                        ps.setString(1, type);
+                        ps.setLong(2, now);
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                    return null;
+                });
+                return null;
+            }).get();
+        } catch (Exception e) {
+            throw new IllegalStateException("Cannot open the TaskQueue SQLite store: " + rootMessage(e), e);
+        }
+    }
+
+    @Override
+    public void stop() {
+        writer.execute(this::flushCompletions);
+        writer.shutdown();
+        readers.shutdown();
+        try {
+            writer.awaitTermination(10, TimeUnit.SECONDS);
+            readers.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (PreparedStatement ps : statements.values()) {
+            closeQuietly(ps);
+        }
+        statements.clear();
+        closeQuietly(connection);
+    }
+
+    // ---------------------------------------------------------------- submission
+
+    @Override
+    public Uni<ChunkResult> insertChunk(String batchId, List<NewTask> tasks, DuplicateStrategy onDuplicate) {
+        return write(c -> {
+            List<TaskId> finished = new ArrayList<>();
+            Map<String, Integer> finishedGroups = new HashMap<>();
+            ChunkResult result = inTransaction(tx -> writeChunk(batchId, tasks, onDuplicate, finished, finishedGroups));
+            notifyFinished(finished, finishedGroups);
+            return result;
+        });
+    }
+
+    @Override
+    public Uni<Placement> insertOne(NewTask task) {
+        return Uni.createFrom().emitter(emitter -> {
+            singles.add(new PendingInsert(task, emitter));
+            if (singlesScheduled.compareAndSet(false, true)) {
+                execute(this::flushSingles);
+            }
+        });
+    }
+
+    private void flushSingles() {
+        singlesScheduled.set(false);
+        while (!singles.isEmpty()) {
+            List<PendingInsert> pending = new ArrayList<>();
+            PendingInsert p;
+            while (pending.size() < MAX_SINGLES_PER_TX && (p = singles.poll()) != null) {
+                pending.add(p);
+            }
+            List<NewTask> tasks = new ArrayList<>(pending.size());
+            for (int i = 0; i < pending.size(); i++) {
+                NewTask t = pending.get(i).task;
+                tasks.add(new NewTask(i, t.taskType(), t.payload(), t.dedupKey(), t.groupId(), t.concurrencyKey(),
+                        t.priority(), t.maxRetries(), t.retryPolicy(), t.timeoutMs(), t.dueAt(), t.name()));
+            }
+            try {
+                ChunkResult result = inTransaction(c -> writeChunk(null, tasks, DuplicateStrategy.SKIP, null, null));
+                for (int i = 0; i < pending.size(); i++) {
+                    pending.get(i).emitter.complete(result.placements().get(i));
+                }
+            } catch (Exception e) {
+                for (PendingInsert pi : pending) {
+                    pi.emitter.fail(e);
+                }
+            }
+        }
+    }
+
+    private ChunkResult writeChunk(String batchId, List<NewTask> tasks, DuplicateStrategy onDuplicate,
+            List<TaskId> finished, Map<String, Integer> finishedGroups) throws SQLException {
+        long now = System.currentTimeMillis();
+        Map<String, Active> active = findActive(tasks);
+        Map<String, TaskId> keysInChunk = new HashMap<>();
+        Map<String, Integer> groupAdds = new LinkedHashMap<>();
+        List<Placement> placements = new ArrayList<>(tasks.size());
+        List<Active> superseded = new ArrayList<>();
+        List<TaskId> supersededRunning = new ArrayList<>();
+        long firstId = maxId() + 1;
+        long nextId = firstId;
+        long earliestDue = 0;
+        PreparedStatement insert = statement(INSERT_TASK);
+        for (NewTask t : tasks) {
+            String key = t.dedupKey();
+            Placement.Kind kind = Placement.Kind.INSERTED;
+            TaskId replaced = null;
+            if (key != null) {
+                TaskId earlier = keysInChunk.get(key);
+                if (earlier != null) {
+                    placements.add(new Placement(t.index(), Placement.Kind.SKIPPED, null, earlier, null));
+                    continue;
+                }
+                Active existing = active.get(key);
+                if (existing != null) {
+                    if (onDuplicate == DuplicateStrategy.SKIP) {
+                        placements.add(new Placement(t.index(), Placement.Kind.SKIPPED, null, existing.id, null));
+                        continue;
+                    }
+                    if (onDuplicate == DuplicateStrategy.FAIL) {
+                        placements.add(new Placement(t.index(), Placement.Kind.FAILED, null, existing.id,
+                                "dedup key '" + key + "' is already used by active task " + existing.id + " ("
+                                        + TaskState.ofCode(existing.state) + ")"));
+                        continue;
+                    }
+                    superseded.add(existing);
+                    kind = Placement.Kind.SUPERSEDED;
+                    replaced = existing.id;
+                }
+            }
+            long id = nextId++;
+            boolean delayed = t.dueAt() > now;
+            insert.setLong(1, id);
+            insert.setString(2, t.taskType());
+            insert.setString(3, t.payload());
+            insert.setInt(4, delayed ? SCHEDULED : QUEUED);
+            insert.setInt(5, t.priority());
+            insert.setString(6, key);
+            insert.setString(7, t.groupId());
+            insert.setString(8, t.concurrencyKey());
+            insert.setString(9, batchId);
+            insert.setString(10, t.name());
+            insert.setInt(11, t.maxRetries());
+            insert.setString(12, t.retryPolicy());
+            setLongOrNull(insert, 13, t.timeoutMs());
+            insert.setLong(14, now);
+            setLongOrNull(insert, 15, delayed ? t.dueAt() : null);
+            insert.setLong(16, delayed ? t.dueAt() : now);
+            insert.addBatch();
+            if (delayed && (earliestDue == 0 || t.dueAt() < earliestDue)) {
+                earliestDue = t.dueAt();
+            }
+            if (key != null) {
+                keysInChunk.put(key, new TaskId(id));
+            }
+            if (t.groupId() != null) {
+                groupAdds.merge(t.groupId(), 1, Integer::sum);
+            }
+            placements.add(new Placement(t.index(), kind, new TaskId(id), replaced, null));
+        }
+        if (!superseded.isEmpty()) {
+            PreparedStatement update = statement(SUPERSEDE);
+            PreparedStatement unready = statement(DELETE_READY);
+            for (Active a : superseded) {
+                update.setLong(1, now);
+                update.setLong(2, a.id.value());
+                update.addBatch();
+                if (a.state == RUNNING) {
+                    supersededRunning.add(a.id);
+                } else {
+                    unready.setInt(1, a.priority);
+                    unready.setLong(2, a.id.value());
+                    unready.addBatch();
+                }
+                if (finished != null) {
+                    finished.add(a.id);
+                }
+                if (a.groupId != null && finishedGroups != null) {
+                    finishedGroups.merge(a.groupId, 1, Integer::sum);
+                }
+            }
+            update.executeBatch();
+            unready.executeBatch();
+        }
+        if (nextId > firstId) {
+            insert.executeBatch();
+            PreparedStatement ready = statement(READY_RANGE);
+            ready.setLong(1, firstId);
+            ready.setLong(2, nextId - 1);
+            ready.executeUpdate();
+        }
+        if (!groupAdds.isEmpty()) {
+            PreparedStatement group = statement(GROUP_ADD);
+            for (Map.Entry<String, Integer> e : groupAdds.entrySet()) {
+                group.setString(1, e.getKey());
+                group.setLong(2, now);
+                group.setInt(3, e.getValue());
+                group.addBatch();
+            }
+            group.executeBatch();
+        }
+        return new ChunkResult(placements, supersededRunning, earliestDue);
+    }
+
+    private Map<String, Active> findActive(List<NewTask> tasks) throws SQLException {
+        StringBuilder keys = new StringBuilder("[");
+        for (NewTask t : tasks) {
+            if (t.dedupKey() != null) {
+                if (keys.length() > 1) {
+                    keys.append(',');
+                }
+                Json.appendString(keys, t.dedupKey());
+            }
+        }
+        if (keys.length() == 1) {
+            return Map.of();
+        }
+        keys.append(']');
+        Map<String, Active> active = new HashMap<>();
+        PreparedStatement ps = statement(FIND_ACTIVE);
+        ps.setString(1, keys.toString());
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                active.put(rs.getString(1), new Active(new TaskId(rs.getLong(2)), rs.getInt(3), rs.getInt(4),
+                        rs.getString(5)));
+            }
+        }
+        return active;
+    }
+
+    private long maxId() throws SQLException {
+        try (ResultSet rs = statement("SELECT coalesce(max(id), 0) FROM tq_task").executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Override
+    public Uni<Void> openGroups(Set<String> groupIds) {
+        return write(c -> inTransaction(tx -> {
+            PreparedStatement ps = statement("INSERT INTO tq_group (id, created_at, open_submissions) VALUES (?, ?, 1) "
+                    + "ON CONFLICT (id) DO UPDATE SET open_submissions = open_submissions + 1, completed = 0");
+            for (String id : groupIds) {
+                ps.setString(1, id);
+                ps.setLong(2, System.currentTimeMillis());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+            return null;
+        }));
+    }
+
+    @Override
+    public Uni<Void> closeGroups(Set<String> groupIds) {
+        return write(c -> {
+            List<GroupSummary> completed = inTransaction(tx -> {
+                PreparedStatement ps = statement(
+                        "UPDATE tq_group SET open_submissions = max(open_submissions - 1, 0) WHERE id = ?");
+                for (String id : groupIds) {
+                    ps.setString(1, id);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+                Map<String, Integer> none = new HashMap<>();
+                for (String id : groupIds) {
+                    none.put(id, 0);
+                }
+                return finishInGroups(none);
+            });
+            if (!completed.isEmpty()) {
+                listener.finishedWithoutRunning(List.of(), completed);
+            }
+            return null;
+        });
+    }
+
+    /** Lowers each group's count of active tasks; returns the summaries of groups that are now complete. */
+    private List<GroupSummary> finishInGroups(Map<String, Integer> finishedByGroup) throws SQLException {
+        if (finishedByGroup.isEmpty()) {
+            return List.of();
+        }
+        PreparedStatement finish = statement(GROUP_FINISH);
+        PreparedStatement complete = statement(GROUP_COMPLETE);
+        List<GroupSummary> completed = new ArrayList<>();
+        for (Map.Entry<String, Integer> e : finishedByGroup.entrySet()) {
+            if (e.getValue() > 0) {
+                finish.setInt(1, e.getValue());
+                finish.setString(2, e.getKey());
+                finish.executeUpdate();
+            }
+            complete.setString(1, e.getKey());
+            if (complete.executeUpdate() == 1) {
+                completed.add(summary(connection, e.getKey()));
+            }
+        }
+        return completed;
+    }
+
+    private void notifyFinished(List<TaskId> finished, Map<String, Integer> finishedGroups) throws SQLException {
+        if (finished.isEmpty() && finishedGroups.isEmpty()) {
+            return;
+        }
+        List<GroupSummary> completed = inTransaction(c -> finishInGroups(finishedGroups));
+        listener.finishedWithoutRunning(finished, completed);
+    }
+
+    // ---------------------------------------------------------------- dispatch
+
+    @Override
+    public Uni<List<ClaimedTask>> claim(ClaimBudget budget, String owner, long leaseMillis) {
+        return write(c -> {
+            int slots = budget.reserveSlots();
+            List<ClaimedTask> claimed = List.of();
+            try {
+                if (slots > 0) {
+                    claimed = inTransaction(tx -> claimTasks(slots, budget.keyCapacity(), owner, leaseMillis));
+                }
+            } finally {
+                budget.releaseSlots(slots - claimed.size());
+            }
+            return claimed;
+        });
+    }
+
+    private List<ClaimedTask> claimTasks(int slots, Map<String, Integer> keyCapacity, String owner, long leaseMillis)
+            throws SQLException {
+        Map<String, Integer> capacity = new HashMap<>(keyCapacity);
+        Set<String> excluded = new HashSet<>();
+        capacity.forEach((key, free) -> {
+            if (free <= 0) {
+                excluded.add(key);
+            }
+        });
+        List<ReadyRow> taken = new ArrayList<>();
+        PreparedStatement claimReady = statement(CLAIM_READY);
+        for (int round = 0; round < 16 && taken.size() < slots; round++) {
+            int limit = slots - taken.size();
+            claimReady.setString(1, Json.array(excluded));
+            claimReady.setInt(2, limit);
+            List<ReadyRow> rows = new ArrayList<>();
+            try (ResultSet rs = claimReady.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(new ReadyRow(rs.getInt(1), rs.getLong(2), rs.getString(3)));
+                }
+            }
+            rows.sort(ReadyRow.ORDER);
+            List<ReadyRow> putBack = new ArrayList<>();
+            for (ReadyRow row : rows) {
+                Integer free = row.ckey == null ? null : capacity.get(row.ckey);
+                if (free == null) {
+                    taken.add(row);
+                } else if (free > 0) {
+                    taken.add(row);
+                    capacity.put(row.ckey, free - 1);
+                    if (free == 1) {
+                        excluded.add(row.ckey);
+                    }
+                } else {
+                    putBack.add(row);
+                }
+            }
+            if (!putBack.isEmpty()) {
+                PreparedStatement ready = statement(INSERT_READY);
+                for (ReadyRow row : putBack) {
+                    ready.setInt(1, row.priority);
+                    ready.setLong(2, row.seq);
+                    ready.setString(3, row.ckey);
+                    ready.addBatch();
+                }
+                ready.executeBatch();
+            }
+            if (rows.size() < limit || putBack.isEmpty()) {
+                break;
+            }
+        }
+        if (taken.isEmpty()) {
+            return List.of();
+        }
+        long now = System.currentTimeMillis();
+        StringBuilder ids = new StringBuilder(taken.size() * 8).append('[');
+        for (int i = 0; i < taken.size(); i++) {
+            if (i > 0) {
+                ids.append(',');
+            }
+            ids.append(taken.get(i).seq);
+        }
+        ids.append(']');
+        PreparedStatement claim = statement(CLAIM_TASKS);
+        claim.setLong(1, now);
+        claim.setLong(2, now + leaseMillis);
+        claim.setString(3, owner);
+        claim.setString(4, ids.toString());
+        List<ClaimedTask> claimed = new ArrayList<>(taken.size());
+        try (ResultSet rs = claim.executeQuery()) {
+            while (rs.next()) {
+                long timeout = rs.getLong(10);
+                claimed.add(new ClaimedTask(new TaskId(rs.getLong(1)), rs.getString(2), rs.getString(3), rs.getInt(4),
+                        rs.getInt(5), rs.getString(6), rs.getString(7), rs.getInt(8), rs.getString(9),
+                        rs.wasNull() ? null : timeout));
+            }
+        }
+        claimed.sort(Comparator.comparingInt(ClaimedTask::priority).reversed().thenComparing(ClaimedTask::id));
+        return claimed;
+    }
+
+    @Override
+    public void complete(Completion completion) {
+        completions.add(completion);
+        if (completionsScheduled.compareAndSet(false, true)) {
+            execute(this::flushCompletions);
+        }
+    }
+
+    private void flushCompletions() {
+        completionsScheduled.set(false);
+        if (completions.isEmpty() || connection == null) {
+            return;
+        }
+        List<Completion> batch = new ArrayList<>();
+        Completion next;
+        while ((next = completions.poll()) != null) {
+            batch.add(next);
+        }
+        try {
+            List<Completion> applied = new ArrayList<>(batch.size());
+            List<GroupSummary> completedGroups = inTransaction(c -> writeCompletions(batch, applied));
+            listener.completed(applied, completedGroups);
+        } catch (Exception e) {
+            LOG.errorf(e, "Could not record %d task completions; their leases will expire and they will run again",
+                    batch.size());
+        }
+    }
+
+    private List<GroupSummary> writeCompletions(List<Completion> batch, List<Completion> applied) throws SQLException {
+        long now = System.currentTimeMillis();
+        PreparedStatement update = statement(COMPLETE);
+        for (Completion c : batch) {
+            boolean retry = c.state() == TaskState.RETRYING;
+            boolean delayed = retry && c.dueAt() > now;
+            update.setInt(1, c.state().code());
+            setLongOrNull(update, 2, retry ? null : now);
+            update.setString(3, c.result());
+            update.setString(4, c.error());
+            update.setString(5, c.errorClass());
+            update.setString(6, c.errorTrace());
+            setLongOrNull(update, 7, delayed ? c.dueAt() : null);
+            setLongOrNull(update, 8, retry ? Math.max(now, c.dueAt()) : null);
+            update.setLong(9, c.id().value());
+            update.addBatch();
+        }
+        int[] counts = update.executeBatch();
+        Map<String, Integer> finishedGroups = new HashMap<>();
+        PreparedStatement ready = null;
+        for (int i = 0; i < batch.size(); i++) {
+            if (counts[i] <= 0) {
+                continue;
+            }
+            Completion c = batch.get(i);
+            applied.add(c);
+            if (c.state() == TaskState.RETRYING) {
+                if (c.dueAt() <= now) {
+                    if (ready == null) {
+                        ready = statement(INSERT_READY);
+                    }
+                    ready.setInt(1, c.task().priority());
+                    ready.setLong(2, c.id().value());
+                    ready.setString(3, c.task().concurrencyKey());
+                    ready.addBatch();
+                }
+            } else if (c.task().groupId() != null) {
+                finishedGroups.merge(c.task().groupId(), 1, Integer::sum);
+            }
+        }
+        if (ready != null) {
+            ready.executeBatch();
+        }
+        return finishInGroups(finishedGroups);
+    }
+
+    @Override
+    public Uni<Long> promoteDue() {
+        return write(c -> inTransaction(tx -> {
+            long now = System.currentTimeMillis();
+            PreparedStatement ready = statement("INSERT INTO tq_ready (priority, seq, ckey) SELECT priority, id, "
+                    + "concurrency_key FROM tq_task WHERE due_at IS NOT NULL AND due_at <= ?");
+            ready.setLong(1, now);
+            int moved = ready.executeUpdate();
+            if (moved > 0) {
+                PreparedStatement queue = statement("UPDATE tq_task SET state = CASE WHEN state = " + SCHEDULED
+                        + " THEN " + QUEUED + " ELSE state END, due_at = NULL WHERE due_at IS NOT NULL AND due_at <= ?");
+                queue.setLong(1, now);
+                queue.executeUpdate();
+            }
+            try (ResultSet rs = statement("SELECT coalesce(min(due_at), 0) FROM tq_task WHERE due_at IS NOT NULL")
+                    .executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }));
+    }
+
+    @Override
+    public Uni<Void> renewLeases(List<TaskId> running, long leaseMillis) {
+        if (running.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return write(c -> inTransaction(tx -> {
+            PreparedStatement ps = statement("UPDATE tq_task SET lease_until = ? WHERE id IN "
+                    + "(SELECT value FROM json_each(?)) AND state = " + RUNNING);
+            ps.setLong(1, System.currentTimeMillis() + leaseMillis);
+            ps.setString(2, Json.ids(running));
+            ps.executeUpdate();
+            return null;
+        }));
+    }
+
+    @Override
+    public Uni<Integer> recoverExpiredLeases() {
+        return write(c -> {
+            List<TaskId> failed = new ArrayList<>();
+            Map<String, Integer> failedGroups = new HashMap<>();
+            int requeued = inTransaction(tx -> {
+                long now = System.currentTimeMillis();
+                PreparedStatement requeue = statement("UPDATE tq_task SET state = " + QUEUED
+                        + ", lease_until = NULL, owner = NULL WHERE lease_until IS NOT NULL AND lease_until < ? AND state = "
+                        + RUNNING + " AND attempts <= max_retries RETURNING priority, id, concurrency_key");
+                requeue.setLong(1, now);
+                List<ReadyRow> rows = new ArrayList<>();
+                try (ResultSet rs = requeue.executeQuery()) {
+                    while (rs.next()) {
+                        rows.add(new ReadyRow(rs.getInt(1), rs.getLong(2), rs.getString(3)));
+                    }
+                }
+                insertReady(rows);
+                PreparedStatement fail = statement("UPDATE tq_task SET state = " + FAILED + ", finished_at = ?, "
+                        + "error = 'the node running it stopped (lease expired) and no retries are left', "
+                        + "lease_until = NULL, owner = NULL WHERE lease_until IS NOT NULL AND lease_until < ? AND state = "
+                        + RUNNING + " RETURNING id, group_id");
+                fail.setLong(1, now);
+                fail.setLong(2, now);
+                try (ResultSet rs = fail.executeQuery()) {
+                    while (rs.next()) {
+                        failed.add(new TaskId(rs.getLong(1)));
+                        String group = rs.getString(2);
+                        if (group != null) {
+                            failedGroups.merge(group, 1, Integer::sum);
+                        }
+                    }
+                }
+                return rows.size();
+            });
+            notifyFinished(failed, failedGroups);
+            if (requeued + failed.size() > 0) {
+                LOG.infof("Recovered %d task(s) whose node stopped while running them (%d queued again, %d failed)",
+                        requeued + failed.size(), requeued, failed.size());
+            }
+            return requeued;
+        });
+    }
+
+    @Override
+    public Uni<Void> release(List<TaskId> running) {
+        if (running.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return write(c -> inTransaction(tx -> {
+            PreparedStatement ps = statement("UPDATE tq_task SET state = " + QUEUED + ", attempts = attempts - 1, "
+                    + "lease_until = NULL, owner = NULL, started_at = NULL WHERE id IN (SELECT value FROM json_each(?)) "
+                    + "AND state = " + RUNNING + " RETURNING priority, id, concurrency_key");
+            ps.setString(1, Json.ids(running));
+            List<ReadyRow> rows = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(new ReadyRow(rs.getInt(1), rs.getLong(2), rs.getString(3)));
+                }
+            }
+            insertReady(rows);
+            return null;
+        }));
+    }
+
+    private void insertReady(List<ReadyRow> rows) throws SQLException {
+        if (rows.isEmpty()) {
+            return;
+        }
+        PreparedStatement ready = statement(INSERT_READY);
+        for (ReadyRow row : rows) {
+            ready.setInt(1, row.priority);
+            ready.setLong(2, row.seq);
+            ready.setString(3, row.ckey);
+            ready.addBatch();
+        }
+        ready.executeBatch();
+    }
+
+    // ---------------------------------------------------------------- cancellation
+
+    @Override
+    public Uni<CancelResult> cancel(TaskId id) {
+        return write(c -> {
+            List<TaskId> finished = new ArrayList<>();
+            Map<String, Integer> groups = new HashMap<>();
+            CancelResult result = inTransaction(tx -> {
+                PreparedStatement find = statement("SELECT state, priority, group_id FROM tq_task WHERE id = ?");
+                find.setLong(1, id.value());
+                int state;
+                int priority;
+                String group;
+                try (ResultSet rs = find.executeQuery()) {
+                    if (!rs.next()) {
+                        return CancelResult.NOT_FOUND;
+                    }
+                    state = rs.getInt(1);
+                    priority = rs.getInt(2);
+                    group = rs.getString(3);
+                }
+                if (TaskState.ofCode(state).isFinal()) {
+                    return CancelResult.ALREADY_FINISHED;
+                }
+                if (state == RUNNING) {
+                    PreparedStatement flag = statement("UPDATE tq_task SET cancel_requested = 1 WHERE id = ?");
+                    flag.setLong(1, id.value());
+                    flag.executeUpdate();
+                    return CancelResult.REQUESTED;
+                }
+                cancelWaiting(List.of(new ReadyRow(priority, id.value(), null)));
+                finished.add(id);
+                if (group != null) {
+                    groups.put(group, 1);
+                }
+                return CancelResult.CANCELLED;
+            });
+            notifyFinished(finished, groups);
+            return result;
+        });
+    }
+
+    private void cancelWaiting(List<ReadyRow> tasks) throws SQLException {
+        long now = System.currentTimeMillis();
+        PreparedStatement cancel = statement("UPDATE tq_task SET state = " + CANCELLED + ", finished_at = ?, "
+                + "due_at = NULL WHERE id = ?");
+        PreparedStatement unready = statement(DELETE_READY);
+        for (ReadyRow t : tasks) {
+            cancel.setLong(1, now);
+            cancel.setLong(2, t.seq);
+            cancel.addBatch();
+            unready.setInt(1, t.priority);
+            unready.setLong(2, t.seq);
+            unready.addBatch();
+        }
+        cancel.executeBatch();
+        unready.executeBatch();
+    }
+
+    @Override
+    public Uni<GroupCancel> cancelGroup(String groupId) {
+        return write(c -> {
+            List<TaskId> finished = new ArrayList<>();
+            Map<String, Integer> groups = new HashMap<>();
+            GroupCancel result = inTransaction(tx -> {
+                PreparedStatement find = statement(
+                        "SELECT id, state, priority FROM tq_task WHERE group_id = ? AND state < 4 ORDER BY id");
+                find.setString(1, groupId);
+                List<ReadyRow> waiting = new ArrayList<>();
+                List<TaskId> running = new ArrayList<>();
+                try (ResultSet rs = find.executeQuery()) {
+                    while (rs.next()) {
+                        if (rs.getInt(2) == RUNNING) {
+                            running.add(new TaskId(rs.getLong(1)));
+                        } else {
+                            waiting.add(new ReadyRow(rs.getInt(3), rs.getLong(1), null));
+                        }
+                    }
+                }
+                cancelWaiting(waiting);
+                if (!running.isEmpty()) {
+                    PreparedStatement flag = statement("UPDATE tq_task SET cancel_requested = 1 WHERE id IN "
+                            + "(SELECT value FROM json_each(?))");
+                    flag.setString(1, Json.ids(running));
+                    flag.executeUpdate();
+                }
+                for (ReadyRow w : waiting) {
+                    finished.add(new TaskId(w.seq));
+                }
+                groups.put(groupId, waiting.size());
+                return new GroupCancel(waiting.size(), running);
+            });
+            notifyFinished(finished, groups);
+            return result;
+        });
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    @Override
+    public Uni<TaskInfo> info(TaskId id) {
+        return read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + INFO_COLUMNS + " FROM tq_task WHERE id = ?")) {
+                ps.setLong(1, id.value());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return null;
+                    }
+                    return new TaskInfo(new TaskId(rs.getLong(1)), rs.getString(2), TaskState.ofCode(rs.getInt(3)),
+                            rs.getInt(4), rs.getInt(5), rs.getString(6), rs.getString(7), rs.getString(8),
+                            instant(rs, 9), instant(rs, 10), instant(rs, 11), instant(rs, 12), rs.getString(13));
+                }
+            }
+        });
+    }
+
+    @Override
+    public Uni<TaskResult> result(TaskId id) {
+        return results(List.of(id)).map(list -> list.isEmpty() ? null : list.get(0));
+    }
+
+    @Override
+    public Uni<List<TaskResult>> results(List<TaskId> ids) {
+        return read(c -> {
+            Map<Long, TaskResult> found = new HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + RESULT_COLUMNS
+                    + " FROM tq_task WHERE id IN (SELECT value FROM json_each(?))")) {
+                ps.setString(1, Json.ids(ids));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        TaskId id = new TaskId(rs.getLong(1));
+                        found.put(id.value(), new TaskResult(id, TaskState.ofCode(rs.getInt(2)), rs.getString(3),
+                                rs.getString(4), rs.getInt(5)));
+                    }
+                }
+            }
+            List<TaskResult> ordered = new ArrayList<>(found.size());
+            for (TaskId id : ids) {
+                TaskResult r = found.get(id.value());
+                if (r != null) {
+                    ordered.add(r);
+                }
+            }
+            return ordered;
+        });
+    }
+
+    @Override
+    public Uni<GroupSummary> groupSummary(String groupId) {
+        return read(c -> summary(c, groupId));
+    }
+
+    private static GroupSummary summary(Connection c, String groupId) throws SQLException {
+        int[] byState = new int[TaskState.values().length];
+        boolean any = false;
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT state, count(*) FROM tq_task WHERE group_id = ? GROUP BY state")) {
+            ps.setString(1, groupId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    byState[rs.getInt(1)] = rs.getInt(2);
+                    any = true;
+                }
+            }
+        }
+        if (!any) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM tq_group WHERE id = ?")) {
+                ps.setString(1, groupId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return null;
+                    }
+                }
+            }
+        }
+        int total = 0;
+        for (int n : byState) {
+            total += n;
+        }
+        return new GroupSummary(groupId, total,
+                byState[SCHEDULED] + byState[QUEUED] + byState[RETRYING], byState[RUNNING],
+                byState[TaskState.SUCCEEDED.code()], byState[FAILED], byState[CANCELLED] + byState[SUPERSEDED]);
+    }
+
+    @Override
+    public Uni<List<TaskId>> groupTasks(String groupId) {
+        return read(c -> {
+            List<TaskId> ids = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT id FROM tq_task WHERE group_id = ? ORDER BY id")) {
+                ps.setString(1, groupId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        ids.add(new TaskId(rs.getLong(1)));
+                    }
+                }
+            }
+            return ids;
+        });
+    }
+
+    /** True while some submission is still adding tasks to the group. */
+    public Uni<Boolean> groupOpen(String groupId) {
+        return read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT open_submissions FROM tq_group WHERE id = ?")) {
+                ps.setString(1, groupId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() && rs.getInt(1) > 0;
+                }
+            }
+        });
+    }
+
+    @Override
+    public Uni<QueueStats> stats() {
+        return read(c -> {
+            Map<String, Map<String, Long>> counts = new TreeMap<>();
+            try (Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT type, state, count(*) FROM tq_task GROUP BY type, state")) {
+                while (rs.next()) {
+                    counts.computeIfAbsent(rs.getString(1), k -> new TreeMap<>())
+                            .put(TaskState.ofCode(rs.getInt(2)).name(), rs.getLong(3));
+                }
+            }
+            Long oldest = null;
+            try (Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery(
+                            "SELECT run_at FROM tq_task WHERE id = (SELECT min(seq) FROM tq_ready)")) {
+                if (rs.next()) {
+                    oldest = Math.max(0, System.currentTimeMillis() - rs.getLong(1));
+                }
+            }
+            return new QueueStats(counts, oldest);
+        });
+    }
+
+    @Override
+    public Uni<Set<String>> registeredTaskTypes() {
+        return read(c -> {
+            Set<String> types = new java.util.TreeSet<>();
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT type FROM tq_handler")) {
+                while (rs.next()) {
+                    types.add(rs.getString(1));
+                }
+            }
+            return types;
+        });
+    }
+
+    // ---------------------------------------------------------------- plumbing
+
+    @FunctionalInterface
+    interface SqlWork<T> {
+        T run(Connection c) throws Exception;
+    }
+
+    /** Runs on the writer thread, after the queued single submits and completions. */
+    private <T> Uni<T> write(SqlWork<T> work) {
+        return Uni.createFrom().emitter(emitter -> execute(() -> {
+            flushSingles();
+            flushCompletions();
+            try {
+                emitter.complete(work.run(connection));
+            } catch (Throwable e) {
+                emitter.fail(e);
+            }
+        }));
+    }
+
+    private void execute(Runnable job) {
+        try {
+            writer.execute(job);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            throw new IllegalStateException("The TaskQueue store is stopped");
+        }
+    }
+
+    private <T> Uni<T> read(SqlWork<T> work) {
+        return Uni.createFrom().emitter(emitter -> readers.execute(() -> {
+            try (Connection c = dataSource.getConnection()) {
+                emitter.complete(work.run(c));
+            } catch (Throwable e) {
+                emitter.fail(e);
+            }
+        }));
+    }
+
+    private <T> T inTransaction(SqlWork<T> work) throws SQLException {
+        Statement s = connection.createStatement();
+        try {
+            s.execute("BEGIN IMMEDIATE");
+            T result;
+            try {
+                result = work.run(connection);
+            } catch (Exception e) {
+                s.execute("ROLLBACK");
+                if (e instanceof SQLException sql) {
+                    throw sql;
+                }
+                if (e instanceof RuntimeException re) {
+                    throw re;
+                }
+                throw new IllegalStateException(e);
+            }
+            s.execute("COMMIT");
+            return result;
+        } finally {
+            s.close();
+        }
+    }
+
+    private PreparedStatement statement(String sql) throws SQLException {
+        PreparedStatement ps = statements.get(sql);
+        if (ps == null) {
+            ps = connection.prepareStatement(sql);
+            statements.put(sql, ps);
+        }
+        return ps;
+    }
+
+    private static void setLongOrNull(PreparedStatement ps, int index, Long value) throws SQLException {
+        if (value == null) {
+            ps.setNull(index, Types.BIGINT);
+        } else {
+            ps.setLong(index, value);
+        }
+    }
+
+    private static Instant instant(ResultSet rs, int column) throws SQLException {
+        long millis = rs.getLong(column);
+        return rs.wasNull() ? null : Instant.ofEpochMilli(millis);
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (Exception ignored) {
+                // closing on shutdown
+            }
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getMessage();
+    }
+
+    private record PendingInsert(NewTask task, io.smallrye.mutiny.subscription.UniEmitter<? super Placement> emitter) {
+    }
+
+    private record Active(TaskId id, int state, int priority, String groupId) {
+    }
+
+    private record ReadyRow(int priority, long seq, String ckey) {
+        static final Comparator<ReadyRow> ORDER = Comparator.comparingInt(ReadyRow::priority).reversed()
+                .thenComparingLong(ReadyRow::seq);
+    }
+}

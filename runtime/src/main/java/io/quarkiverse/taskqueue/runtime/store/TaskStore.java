@@ -1,0 +1,89 @@
+package io.quarkiverse.taskqueue.runtime.store;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import io.quarkiverse.taskqueue.DuplicateStrategy;
+import io.quarkiverse.taskqueue.GroupSummary;
+import io.quarkiverse.taskqueue.TaskId;
+import io.quarkiverse.taskqueue.TaskInfo;
+import io.quarkiverse.taskqueue.TaskResult;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Where tasks are kept. Every method is safe to call from any thread, the event loop included: an
+ * implementation does its I/O elsewhere. Items are emitted on the store's own threads, so callers hop off them
+ * before running user code.
+ */
+public interface TaskStore {
+
+    /** Creates or upgrades the schema, records the application's task types and recovers expired leases. */
+    void start(Set<String> handlerTypes, StoreListener listener);
+
+    /** Stops accepting work, after writing what was queued. */
+    void stop();
+
+    /**
+     * Writes one chunk in one transaction, all or nothing, checking dedup keys against active tasks in bulk.
+     * Within the chunk a repeated dedup key resolves to the first task that has it.
+     */
+    Uni<ChunkResult> insertChunk(String batchId, List<NewTask> tasks, DuplicateStrategy onDuplicate);
+
+    /** Writes one task; concurrent calls are committed together. A duplicate resolves to the active task. */
+    Uni<Placement> insertOne(NewTask task);
+
+    /** Marks groups as being written to, so that they are not complete before the last chunk is in. */
+    Uni<Void> openGroups(Set<String> groupIds);
+
+    /** Ends {@link #openGroups}; a group whose tasks are all final then completes (reported to the listener). */
+    Uni<Void> closeGroups(Set<String> groupIds);
+
+    /** Claims runnable tasks, highest priority first, then in submission order, within the budget. */
+    Uni<List<ClaimedTask>> claim(ClaimBudget budget, String owner, long leaseMillis);
+
+    /** Queues a completion; queued completions are written together, then reported to the listener. */
+    void complete(Completion completion);
+
+    /** Moves due SCHEDULED/RETRYING tasks to the queue; emits the next due time (epoch millis), or 0. */
+    Uni<Long> promoteDue();
+
+    Uni<Void> renewLeases(List<TaskId> running, long leaseMillis);
+
+    /** Queues again the running tasks whose lease expired; emits how many. */
+    Uni<Integer> recoverExpiredLeases();
+
+    /** Puts running tasks back in the queue without counting the attempt (graceful shutdown). */
+    Uni<Void> release(List<TaskId> running);
+
+    Uni<CancelResult> cancel(TaskId id);
+
+    /** Cancels a group's waiting tasks and asks its running ones to stop; emits the running ones' ids. */
+    Uni<GroupCancel> cancelGroup(String groupId);
+
+    /** Emits null for an unknown id. */
+    Uni<TaskInfo> info(TaskId id);
+
+    /** Emits null for an unknown id; the result of a task that is not final has its current state. */
+    Uni<TaskResult> result(TaskId id);
+
+    Uni<List<TaskResult>> results(List<TaskId> ids);
+
+    /** Emits null for an unknown group. */
+    Uni<GroupSummary> groupSummary(String groupId);
+
+    /** The group's task ids in submission order. */
+    Uni<List<TaskId>> groupTasks(String groupId);
+
+    /** Counts by task type and state, and the age of the oldest waiting task. */
+    Uni<QueueStats> stats();
+
+    /** The task types applications that use this store have registered. */
+    Uni<Set<String>> registeredTaskTypes();
+
+    record GroupCancel(int cancelled, List<TaskId> running) {
+    }
+
+    record QueueStats(Map<String, Map<String, Long>> countsByTypeAndState, Long oldestWaitingMillis) {
+    }
+}
