@@ -1,5 +1,10 @@
 package io.quarkiverse.taskqueue.runtime;
 
+import java.util.function.Predicate;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.quarkiverse.taskqueue.TaskOptions;
 import io.quarkiverse.taskqueue.TaskSubmission;
 import io.quarkiverse.taskqueue.runtime.config.TaskQueueConfig;
@@ -19,18 +24,23 @@ final class TaskPreparer {
 
     private final TaskHandlerRegistry registry;
     private final TaskQueueConfig config;
+    private final ObjectMapper mapper;
 
-    TaskPreparer(TaskHandlerRegistry registry, TaskQueueConfig config) {
+    TaskPreparer(TaskHandlerRegistry registry, TaskQueueConfig config, ObjectMapper mapper) {
         this.registry = registry;
         this.config = config;
+        this.mapper = mapper;
     }
 
     /**
      * @param base the call's options over the batch's defaults
      * @param forcedGroup a group every task joins whatever it says ({@code group()}), or null
+     * @param foreignTypes for tools that submit for another application (CLI, REST): task types without a
+     *        handler here that are accepted anyway, their payloads stored as given; null for none
      * @throws IllegalArgumentException naming what is wrong
      */
-    NewTask prepare(int index, TaskSubmission task, TaskOptions base, String forcedGroup, long now) {
+    NewTask prepare(int index, TaskSubmission task, TaskOptions base, String forcedGroup,
+            Predicate<String> foreignTypes, long now) {
         if (task == null) {
             throw new IllegalArgumentException("the task is null");
         }
@@ -38,7 +48,8 @@ final class TaskPreparer {
         if (type == null || type.isBlank()) {
             throw new IllegalArgumentException("the task type is " + (type == null ? "missing" : "blank"));
         }
-        HandlerMethod handler = registry.require(type);
+        HandlerMethod handler = foreignTypes != null && registry.get(type) == null && foreignTypes.test(type) ? null
+                : registry.require(type);
         String key = task.dedupKey();
         if (key != null) {
             if (key.isEmpty()) {
@@ -50,7 +61,7 @@ final class TaskPreparer {
             }
         }
         TaskOptions o = task.options() == null ? base : base.with(task.options());
-        String payload = handler.payloadJson(task.payload());
+        String payload = handler != null ? handler.payloadJson(task.payload()) : json(task.payload());
         int priority = task.priority() != null ? task.priority() : o.priority() != null ? o.priority() : 0;
         String group = forcedGroup != null ? forcedGroup : task.groupId() != null ? task.groupId() : o.groupId();
         String ckey = task.concurrencyKey() != null ? task.concurrencyKey() : o.concurrencyKey();
@@ -59,6 +70,14 @@ final class TaskPreparer {
         long due = o.delay() == null || o.delay().isZero() ? 0 : now + o.delay().toMillis();
         return new NewTask(index, type, payload, key, group, ckey, priority, retries, Backoff.encode(o.retryPolicy()),
                 timeout, due, o.name());
+    }
+
+    private String json(Object payload) {
+        try {
+            return mapper.writeValueAsString(payload);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("payload cannot be written as JSON: " + e.getOriginalMessage());
+        }
     }
 
     /** The batch-level settings as options, below the options of the call. */

@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -98,7 +99,7 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
                 .orElseThrow(() -> new IllegalStateException("quarkus.taskqueue.datasource=" + dsName
                         + ": no active datasource of that name"));
         store = new SqliteTaskStore(dataSource);
-        preparer = new TaskPreparer(registry, config);
+        preparer = new TaskPreparer(registry, config, mapper);
         awaiters = new Awaiters(store);
         dispatcher = new TaskDispatcher(vertx, store, registry, events, config);
         store.start(registry.taskTypes(), this);
@@ -166,7 +167,7 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
     public Uni<TaskHandle> submit(TaskSubmission task) {
         Objects.requireNonNull(task, "task");
         return deliver(Uni.createFrom().deferred(() -> {
-            NewTask prepared = preparer.prepare(0, task, TaskOptions.defaults(), null, System.currentTimeMillis());
+            NewTask prepared = preparer.prepare(0, task, TaskOptions.defaults(), null, null, System.currentTimeMillis());
             return store.insertOne(prepared).map(placement -> {
                 if (placement.kind() == Placement.Kind.SKIPPED) {
                     return (TaskHandle) handle(placement.other(), prepared.taskType());
@@ -189,16 +190,30 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
 
     @Override
     public Uni<BatchOutcome> submitBatch(BatchSubmission batch) {
+        return submitBatch(batch, null);
+    }
+
+    /**
+     * For the extension's tools (CLI, REST) that submit on behalf of other applications: task types without a
+     * handler in this application are accepted when {@code foreignTypes} accepts them, payloads stored as given.
+     */
+    public Uni<BatchOutcome> submitBatch(BatchSubmission batch, Predicate<String> foreignTypes) {
         Objects.requireNonNull(batch, "batch");
         TaskOptions base = TaskPreparer.base(batch.defaultOptions(), batch.groupId(), batch.defaultConcurrencyKey(),
                 batch.defaultPriority(), null);
-        return deliver(offload(() -> prepareAll(batch.iterator(), base, null))
+        return deliver(offload(() -> prepareAll(batch.iterator(), base, null, foreignTypes))
                 .chain(prepared -> write(prepared, batch.onDuplicate(), chunkSize(batch)))
                 .map(Written::outcome));
     }
 
     @Override
     public Multi<BatchOutcome> submitStream(Multi<TaskSubmission> tasks, BatchSubmission settings) {
+        return submitStream(tasks, settings, null);
+    }
+
+    /** As {@link #submitBatch(BatchSubmission, Predicate)}, streamed. */
+    public Multi<BatchOutcome> submitStream(Multi<TaskSubmission> tasks, BatchSubmission settings,
+            Predicate<String> foreignTypes) {
         Objects.requireNonNull(tasks, "tasks");
         Objects.requireNonNull(settings, "settings");
         String batchId = newBatchId();
@@ -210,7 +225,7 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
         Multi<BatchOutcome> chunks = tasks.group().intoLists().of(chunkSize)
                 .onItem().<BatchOutcome>transformToUniAndConcatenate(list -> {
                     int first = offset.getAndAdd(list.size());
-                    return offload(() -> prepareAll(list.iterator(), base, null).shift(first))
+                    return offload(() -> prepareAll(list.iterator(), base, null, foreignTypes).shift(first))
                             .chain(prepared -> writeChunks(batchId, prepared, settings.onDuplicate(), chunkSize))
                             .map(written -> written.outcome());
                 });
@@ -244,7 +259,7 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
         Objects.requireNonNull(options, "options");
         String id = groupId != null ? groupId : newGroupId();
         TaskOptions base = TaskPreparer.base(TaskOptions.defaults(), null, null, null, options);
-        return deliver(offload(() -> prepareAll(tasks.iterator(), base, id))
+        return deliver(offload(() -> prepareAll(tasks.iterator(), base, id, null))
                 .chain(prepared -> write(prepared.requireValid("group(\"" + id + "\")"), DuplicateStrategy.SKIP,
                         config.batch().chunkSize()))
                 .map(w -> (TaskGroup) new TaskGroupImpl(this, id, w.handles(this))));
@@ -278,7 +293,7 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
                     return input instanceof TaskSubmission s ? s : TaskSubmission.of(taskType, input);
                 }
             };
-            return prepareAll(submissions, base, groupId).requireValid(what);
+            return prepareAll(submissions, base, groupId, null).requireValid(what);
         }).chain(prepared -> write(prepared, DuplicateStrategy.SKIP, config.batch().chunkSize()));
     }
 
@@ -306,7 +321,8 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
     // ---------------------------------------------------------------- batch plumbing
 
     /** Validates every task; keeps the last task of each dedup key (the earlier ones are deduplicated). */
-    private Prepared prepareAll(Iterator<TaskSubmission> tasks, TaskOptions base, String forcedGroup) {
+    private Prepared prepareAll(Iterator<TaskSubmission> tasks, TaskOptions base, String forcedGroup,
+            Predicate<String> foreignTypes) {
         long now = System.currentTimeMillis();
         List<NewTask> valid = new ArrayList<>();
         List<BatchFailure> failed = new ArrayList<>();
@@ -314,7 +330,7 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
         while (tasks.hasNext()) {
             TaskSubmission s = tasks.next();
             try {
-                valid.add(preparer.prepare(index, s, base, forcedGroup, now));
+                valid.add(preparer.prepare(index, s, base, forcedGroup, foreignTypes, now));
             } catch (IllegalArgumentException e) {
                 failed.add(new BatchFailure(index, s == null ? null : s.taskType(), e.getMessage()));
             }
