@@ -39,6 +39,11 @@ public class Calculator {
         return CompletableFuture.supplyAsync(text::toUpperCase);
     }
 
+    @TaskHandler("echo")
+    Object echo(Object value) {
+        return value;
+    }
+
     @TaskHandler("noop")
     void noop(int n) {
     }
