@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.stream.IntStream;
 
 import jakarta.inject.Inject;
@@ -36,7 +36,7 @@ class BatchChunkTest {
 
     @Test
     void aBatchIsWrittenInChunksWithOneEventEach() {
-        List<TaskEvent> events = new CopyOnWriteArrayList<>();
+        ConcurrentLinkedQueue<TaskEvent> events = new ConcurrentLinkedQueue<>();
         Cancellable subscription = queue.events().subscribe().with(events::add);
         try {
             BatchOutcome outcome = queue.submitBatch(BatchSubmission.create()
@@ -74,7 +74,7 @@ class BatchChunkTest {
 
     @Test
     void submitStreamEmitsOneOutcomePerChunkOnlyTheLastSmaller() {
-        List<TaskEvent> events = new CopyOnWriteArrayList<>();
+        ConcurrentLinkedQueue<TaskEvent> events = new ConcurrentLinkedQueue<>();
         Cancellable subscription = queue.events().subscribe().with(events::add);
         try {
             List<BatchOutcome> outcomes = queue.submitStream(
@@ -101,7 +101,7 @@ class BatchChunkTest {
 
     @Test
     void tasksOfAChunkRunWhileLaterChunksAreWritten() {
-        List<TaskEvent> events = new CopyOnWriteArrayList<>();
+        ConcurrentLinkedQueue<TaskEvent> events = new ConcurrentLinkedQueue<>();
         Cancellable subscription = queue.events().subscribe().with(events::add);
         try {
             BatchOutcome outcome = queue.submitBatch(BatchSubmission.create()
@@ -112,8 +112,9 @@ class BatchChunkTest {
             java.util.Set<TaskId> ours = new java.util.HashSet<>(outcome.submitted());
             int lastChunkEvent = -1;
             int firstStart = -1;
-            for (int i = 0; i < events.size(); i++) {
-                TaskEvent e = events.get(i);
+            List<TaskEvent> seen = new ArrayList<>(events);
+            for (int i = 0; i < seen.size(); i++) {
+                TaskEvent e = seen.get(i);
                 if (firstStart < 0 && e instanceof TaskEvent.TaskStarted s && ours.contains(s.taskId())) {
                     firstStart = i;
                 }
@@ -127,7 +128,7 @@ class BatchChunkTest {
         }
     }
 
-    private static List<TaskEvent.BatchSubmitted> awaitChunks(List<TaskEvent> events, String batchId, int count) {
+    private static List<TaskEvent.BatchSubmitted> awaitChunks(java.util.Collection<TaskEvent> events, String batchId, int count) {
         long deadline = System.currentTimeMillis() + 10_000;
         while (true) {
             List<TaskEvent.BatchSubmitted> chunks = events.stream()

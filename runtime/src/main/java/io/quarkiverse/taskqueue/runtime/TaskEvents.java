@@ -7,9 +7,13 @@ import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
 
 /**
  * The live event stream. Emitting never waits for a subscriber: each subscriber is decoupled by its own
- * {@code emitOn} and drops what it cannot keep up with, instead of slowing the queue or being terminated.
+ * {@code emitOn} with a buffer of {@value #SUBSCRIBER_BUFFER} events, and drops what does not fit, instead of
+ * slowing the queue or being terminated.
  */
 public final class TaskEvents {
+
+    /** Events a subscriber may lag behind before it starts losing them. */
+    static final int SUBSCRIBER_BUFFER = 16_384;
 
     private final BroadcastProcessor<TaskEvent> processor = BroadcastProcessor.create();
 
@@ -18,6 +22,6 @@ public final class TaskEvents {
     }
 
     public Multi<TaskEvent> stream() {
-        return processor.onOverflow().drop().emitOn(Infrastructure.getDefaultExecutor());
+        return processor.onOverflow().drop().emitOn(Infrastructure.getDefaultExecutor(), SUBSCRIBER_BUFFER);
     }
 }
