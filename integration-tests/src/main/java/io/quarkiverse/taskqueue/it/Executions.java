@@ -4,10 +4,10 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 /** What the handlers of this test application did, for the tests to look at. */
-@ApplicationScoped
+@Singleton
 public class Executions {
 
     public final ConcurrentLinkedQueue<Email> sent = new ConcurrentLinkedQueue<>();

@@ -3,13 +3,13 @@ package io.quarkiverse.taskqueue.it;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import io.quarkiverse.taskqueue.TaskContext;
 import io.quarkiverse.taskqueue.TaskHandler;
 
 /** A handler that holds its worker until the test opens the gate. */
-@ApplicationScoped
+@Singleton
 public class Gate {
 
     private volatile CountDownLatch latch = new CountDownLatch(1);

@@ -62,7 +62,7 @@ final class RunningTask implements TaskContext {
     void stop() {
         synchronized (this) {
             Thread t = thread;
-            if (t != null && !finished.get()) {
+            if (t != null) {
                 t.interrupt();
             }
         }

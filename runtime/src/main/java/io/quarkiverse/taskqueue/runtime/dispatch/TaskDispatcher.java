@@ -306,8 +306,8 @@ public final class TaskDispatcher implements ClaimBudget {
             return;
         }
         rt.timedOut = true;
-        rt.stop();
         finish(rt, null, new java.util.concurrent.TimeoutException("timed out after " + timeoutMs + " ms"));
+        rt.stop();
     }
 
     private void finish(RunningTask rt, Object value, Throwable error) {

@@ -74,8 +74,9 @@ public class SqliteTaskStore implements TaskStore {
             + "started_at = ?, lease_until = ?, owner = ? WHERE id IN (SELECT value FROM json_each(?)) AND state < 4 "
             + "RETURNING id, type, payload, attempts, priority, group_id, concurrency_key, max_retries, retry_policy, "
             + "timeout_ms";
-    private static final String COMPLETE = "UPDATE tq_task SET state = ?, finished_at = ?, result = ?, error = ?, "
-            + "error_class = ?, error_trace = ?, due_at = ?, run_at = coalesce(?, run_at), lease_until = NULL, "
+    private static final String COMPLETE = "UPDATE tq_task SET state = ?, finished_at = ?, result = ?, "
+            + "error = coalesce(?, error), error_class = coalesce(?, error_class), error_trace = coalesce(?, error_trace), "
+            + "due_at = ?, run_at = coalesce(?, run_at), lease_until = NULL, "
             + "owner = NULL WHERE id = ? AND state = " + RUNNING;
     private static final String GROUP_ADD = "INSERT INTO tq_group (id, created_at, active) VALUES (?, ?, ?) "
             + "ON CONFLICT (id) DO UPDATE SET active = active + excluded.active, completed = 0";
@@ -510,9 +511,9 @@ public class SqliteTaskStore implements TaskStore {
         try (ResultSet rs = claim.executeQuery()) {
             while (rs.next()) {
                 long timeout = rs.getLong(10);
+                Long timeoutMs = rs.wasNull() ? null : timeout;
                 claimed.add(new ClaimedTask(new TaskId(rs.getLong(1)), rs.getString(2), rs.getString(3), rs.getInt(4),
-                        rs.getInt(5), rs.getString(6), rs.getString(7), rs.getInt(8), rs.getString(9),
-                        rs.wasNull() ? null : timeout));
+                        rs.getInt(5), rs.getString(6), rs.getString(7), rs.getInt(8), rs.getString(9), timeoutMs));
             }
         }
         claimed.sort(Comparator.comparingInt(ClaimedTask::priority).reversed().thenComparing(ClaimedTask::id));
@@ -840,8 +841,9 @@ public class SqliteTaskStore implements TaskStore {
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         TaskId id = new TaskId(rs.getLong(1));
-                        found.put(id.value(), new TaskResult(id, TaskState.ofCode(rs.getInt(2)), rs.getString(3),
-                                rs.getString(4), rs.getInt(5)));
+                        TaskState state = TaskState.ofCode(rs.getInt(2));
+                        String error = state == TaskState.SUCCEEDED ? null : rs.getString(4);
+                        found.put(id.value(), new TaskResult(id, state, rs.getString(3), error, rs.getInt(5)));
                     }
                 }
             }
