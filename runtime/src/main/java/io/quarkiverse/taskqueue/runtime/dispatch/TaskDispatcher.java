@@ -23,6 +23,7 @@ import io.quarkiverse.taskqueue.TaskState;
 import io.quarkiverse.taskqueue.runtime.TaskEvents;
 import io.quarkiverse.taskqueue.runtime.config.TaskQueueConfig;
 import io.quarkiverse.taskqueue.runtime.handler.HandlerMethod;
+import io.quarkiverse.taskqueue.runtime.handler.ReturnKind;
 import io.quarkiverse.taskqueue.runtime.handler.TaskHandlerRegistry;
 import io.quarkiverse.taskqueue.runtime.store.ClaimBudget;
 import io.quarkiverse.taskqueue.runtime.store.ClaimedTask;
@@ -258,7 +259,7 @@ public final class TaskDispatcher implements ClaimBudget {
         Object value = null;
         Throwable error = null;
         try {
-            value = rt.handler.invoke(rt.task.payload(), rt);
+            value = awaitOnWorker(rt.handler.invoke(rt.task.payload(), rt), rt.handler.returnKind());
         } catch (Throwable e) {
             error = e;
         } finally {
@@ -268,6 +269,38 @@ public final class TaskDispatcher implements ClaimBudget {
             }
         }
         finish(rt, value, error);
+    }
+
+    /**
+     * A {@code @Blocking} handler may return a {@code Uni} or {@code CompletionStage}: its result is waited for on
+     * the worker thread, so a cancellation or timeout interrupts it like any other blocking handler.
+     */
+    private static Object awaitOnWorker(Object returned, ReturnKind kind) throws Throwable {
+        switch (kind) {
+            case UNI -> {
+                if (returned == null) {
+                    throw new NullPointerException("the handler returned null instead of a Uni");
+                }
+                try {
+                    return ((Uni<?>) returned).await().indefinitely();
+                } catch (java.util.concurrent.CompletionException e) {
+                    throw unwrap(e);
+                }
+            }
+            case COMPLETION_STAGE -> {
+                if (returned == null) {
+                    throw new NullPointerException("the handler returned null instead of a CompletionStage");
+                }
+                try {
+                    return ((CompletionStage<?>) returned).toCompletableFuture().get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw e.getCause() != null ? e.getCause() : e;
+                }
+            }
+            default -> {
+                return returned;
+            }
+        }
     }
 
     private void runNonBlocking(RunningTask rt) {

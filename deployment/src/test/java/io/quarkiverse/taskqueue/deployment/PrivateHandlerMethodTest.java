@@ -1,0 +1,37 @@
+package io.quarkiverse.taskqueue.deployment;
+
+import static io.quarkiverse.taskqueue.deployment.BuildFailures.method;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import io.quarkiverse.taskqueue.TaskHandler;
+import io.quarkus.test.QuarkusUnitTest;
+
+/** A private handler method fails the build. */
+public class PrivateHandlerMethodTest {
+
+    @RegisterExtension
+    static final QuarkusUnitTest config = new QuarkusUnitTest()
+            .withApplicationRoot(jar -> jar.addClasses(Jobs.class))
+            .assertException(t -> {
+                String message = BuildFailures.taskHandlerError(t);
+                assertTrue(message.contains(method(Jobs.class, "hidden") + ": a @TaskHandler method must not be private"),
+                        message);
+            });
+
+    @Test
+    void buildFails() {
+        // Never runs: the build must fail, and assertException above checks how.
+    }
+
+    @ApplicationScoped
+    public static class Jobs {
+        @TaskHandler("hidden")
+        private void hidden(String payload) {
+        }
+    }
+}
