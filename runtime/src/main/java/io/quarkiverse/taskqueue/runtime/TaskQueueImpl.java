@@ -199,9 +199,9 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
      */
     public Uni<BatchOutcome> submitBatch(BatchSubmission batch, Predicate<String> foreignTypes) {
         Objects.requireNonNull(batch, "batch");
-        TaskOptions base = TaskPreparer.base(batch.defaultOptions(), batch.groupId(), batch.defaultConcurrencyKey(),
+        TaskOptions base = TaskPreparer.base(batch.defaultOptions(), null, batch.defaultConcurrencyKey(),
                 batch.defaultPriority(), null);
-        return deliver(offload(() -> prepareAll(batch.iterator(), base, null, foreignTypes))
+        return deliver(offload(() -> prepareAll(batch.iterator(), base, batch.groupId(), foreignTypes))
                 .chain(prepared -> write(prepared, batch.onDuplicate(), chunkSize(batch)))
                 .map(Written::outcome));
     }
@@ -218,14 +218,14 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
         Objects.requireNonNull(settings, "settings");
         String batchId = newBatchId();
         int chunkSize = chunkSize(settings);
-        TaskOptions base = TaskPreparer.base(settings.defaultOptions(), settings.groupId(),
+        TaskOptions base = TaskPreparer.base(settings.defaultOptions(), null,
                 settings.defaultConcurrencyKey(), settings.defaultPriority(), null);
         Set<String> groups = settings.groupId() == null ? Set.of() : Set.of(settings.groupId());
         AtomicInteger offset = new AtomicInteger();
         Multi<BatchOutcome> chunks = tasks.group().intoLists().of(chunkSize)
                 .onItem().<BatchOutcome>transformToUniAndConcatenate(list -> {
                     int first = offset.getAndAdd(list.size());
-                    return offload(() -> prepareAll(list.iterator(), base, null, foreignTypes).shift(first))
+                    return offload(() -> prepareAll(list.iterator(), base, settings.groupId(), foreignTypes).shift(first))
                             .chain(prepared -> writeChunks(batchId, prepared, settings.onDuplicate(), chunkSize))
                             .map(written -> written.outcome());
                 });

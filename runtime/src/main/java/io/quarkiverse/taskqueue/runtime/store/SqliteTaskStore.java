@@ -117,6 +117,15 @@ public class SqliteTaskStore implements TaskStore {
             writer.submit(() -> {
                 connection = dataSource.getConnection();
                 connection.setAutoCommit(true);
+                String product = connection.getMetaData().getDatabaseProductName();
+                if (!"SQLite".equalsIgnoreCase(product)) {
+                    throw new IllegalStateException("the datasource is " + product + ", not SQLite");
+                }
+                // An application's own datasource may not set these in its URL; the store relies on them.
+                try (Statement s = connection.createStatement()) {
+                    s.execute("PRAGMA journal_mode=WAL");
+                    s.execute("PRAGMA busy_timeout=10000");
+                }
                 SqliteSchema.migrate(connection);
                 inTransaction(c -> {
                     long now = System.currentTimeMillis();
