@@ -86,6 +86,7 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
     private TaskDispatcher dispatcher;
     private TaskPreparer preparer;
     private Awaiters awaiters;
+    private long pollTimer = -1;
 
     void onStart(@Observes StartupEvent event) {
         validateConfig();
@@ -104,12 +105,18 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
         dispatcher = new TaskDispatcher(vertx, store, registry, events, config);
         store.start(registry.taskTypes(), this);
         if (config.worker().enabled()) {
-            dispatcher.start(awaiters::recheck);
+            dispatcher.start();
         }
+        // tasks and groups awaited here may be finished by another process: look again now and then
+        pollTimer = vertx.setPeriodic(config.pollInterval().toMillis(), id -> {
+            awaiters.recheck();
+            recheckGroups();
+        });
         LOG.debugf("TaskQueue started on datasource %s with %d handler(s)", dsName, registry.taskTypes().size());
     }
 
     void onStop(@Observes ShutdownEvent event) {
+        vertx.cancelTimer(pollTimer);
         if (dispatcher != null && config.worker().enabled()) {
             dispatcher.stop();
         }
@@ -486,7 +493,7 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
     }
 
     private void checkGroup(String groupId, CompletableFuture<GroupSummary> future) {
-        ((SqliteTaskStore) store).groupOpen(groupId).subscribe().with(open -> {
+        store.groupOpen(groupId).subscribe().with(open -> {
             if (open) {
                 return;
             }
@@ -502,8 +509,8 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
         }, future::completeExceptionally);
     }
 
-    void recheckGroups() {
-        groupWaiters.forEach((id, future) -> checkGroup(id, future));
+    private void recheckGroups() {
+        groupWaiters.forEach(this::checkGroup);
     }
 
     Awaiters awaiters() {

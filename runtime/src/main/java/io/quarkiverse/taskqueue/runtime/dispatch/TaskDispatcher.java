@@ -65,8 +65,6 @@ public final class TaskDispatcher implements ClaimBudget {
     private volatile boolean accepting;
     private WorkerExecutor workers;
     private Context loop;
-    private Runnable poll = () -> {
-    };
 
     public TaskDispatcher(Vertx vertx, TaskStore store, TaskHandlerRegistry registry, TaskEvents events,
             TaskQueueConfig config) {
@@ -83,18 +81,14 @@ public final class TaskDispatcher implements ClaimBudget {
         config.concurrency().forEach((key, c) -> keyLimits.put(key, c.max()));
     }
 
-    /** Starts claiming; {@code poll} runs at every poll interval (the queue uses it to look at awaited tasks). */
-    public void start(Runnable poll) {
-        this.poll = poll;
+    /** Starts claiming. */
+    public void start() {
         int poolSize = config.worker().poolSize();
         workers = vertx.createSharedWorkerExecutor("taskqueue-worker", poolSize, 1, TimeUnit.DAYS);
         loop = vertx.getOrCreateContext();
         accepting = true;
         store.recoverExpiredLeases().subscribe().with(n -> promote(), this::logFailure);
-        periodicTimers.add(vertx.setPeriodic(config.pollInterval().toMillis(), id -> {
-            promote();
-            this.poll.run();
-        }));
+        periodicTimers.add(vertx.setPeriodic(config.pollInterval().toMillis(), id -> promote()));
         long heartbeat = Math.max(100, leaseMillis / 3);
         periodicTimers.add(vertx.setPeriodic(heartbeat, id -> renewLeases()));
         periodicTimers.add(vertx.setPeriodic(Math.max(1000, leaseMillis), id -> store.recoverExpiredLeases()
@@ -410,8 +404,8 @@ public final class TaskDispatcher implements ClaimBudget {
 
     private void renewLeases() {
         if (!running.isEmpty()) {
-            store.renewLeases(new ArrayList<>(running.keySet()), leaseMillis).subscribe().with(v -> {
-            }, this::logFailure);
+            store.renewLeases(new ArrayList<>(running.keySet()), leaseMillis).subscribe()
+                    .with(stop -> stop.forEach(this::requestCancel), this::logFailure);
         }
     }
 

@@ -626,17 +626,32 @@ public class SqliteTaskStore implements TaskStore {
     }
 
     @Override
-    public Uni<Void> renewLeases(List<TaskId> running, long leaseMillis) {
+    public Uni<List<TaskId>> renewLeases(List<TaskId> running, long leaseMillis) {
         if (running.isEmpty()) {
-            return Uni.createFrom().voidItem();
+            return Uni.createFrom().item(List.of());
         }
         return write(c -> inTransaction(tx -> {
             PreparedStatement ps = statement("UPDATE tq_task SET lease_until = ? WHERE id IN "
-                    + "(SELECT value FROM json_each(?)) AND state = " + RUNNING);
+                    + "(SELECT value FROM json_each(?)) AND state = " + RUNNING + " RETURNING id, cancel_requested");
             ps.setLong(1, System.currentTimeMillis() + leaseMillis);
             ps.setString(2, Json.ids(running));
-            ps.executeUpdate();
-            return null;
+            Set<TaskId> renewed = new HashSet<>();
+            List<TaskId> stop = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    TaskId id = new TaskId(rs.getLong(1));
+                    renewed.add(id);
+                    if (rs.getInt(2) != 0) {
+                        stop.add(id);
+                    }
+                }
+            }
+            for (TaskId id : running) {
+                if (!renewed.contains(id)) {
+                    stop.add(id);
+                }
+            }
+            return stop;
         }));
     }
 
@@ -920,7 +935,7 @@ public class SqliteTaskStore implements TaskStore {
         });
     }
 
-    /** True while some submission is still adding tasks to the group. */
+    @Override
     public Uni<Boolean> groupOpen(String groupId) {
         return read(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT open_submissions FROM tq_group WHERE id = ?")) {

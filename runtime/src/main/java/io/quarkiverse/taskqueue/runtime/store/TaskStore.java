@@ -48,7 +48,11 @@ public interface TaskStore {
     /** Moves due SCHEDULED/RETRYING tasks to the queue; emits the next due time (epoch millis), or 0. */
     Uni<Long> promoteDue();
 
-    Uni<Void> renewLeases(List<TaskId> running, long leaseMillis);
+    /**
+     * Extends the leases of tasks running on this node; emits those that should stop: cancelled or superseded
+     * meanwhile, possibly by another process.
+     */
+    Uni<List<TaskId>> renewLeases(List<TaskId> running, long leaseMillis);
 
     /** Queues again the running tasks whose lease expired; emits how many. */
     Uni<Integer> recoverExpiredLeases();
@@ -71,6 +75,9 @@ public interface TaskStore {
 
     /** Emits null for an unknown group. */
     Uni<GroupSummary> groupSummary(String groupId);
+
+    /** True while some submission is still adding tasks to the group. */
+    Uni<Boolean> groupOpen(String groupId);
 
     /** The group's task ids in submission order. */
     Uni<List<TaskId>> groupTasks(String groupId);
