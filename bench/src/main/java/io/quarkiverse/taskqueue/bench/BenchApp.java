@@ -1,0 +1,359 @@
+package io.quarkiverse.taskqueue.bench;
+
+import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntFunction;
+
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.config.ConfigProvider;
+
+import io.quarkiverse.taskqueue.BatchOutcome;
+import io.quarkiverse.taskqueue.BatchSubmission;
+import io.quarkiverse.taskqueue.TaskHandle;
+import io.quarkiverse.taskqueue.TaskQueue;
+import io.quarkiverse.taskqueue.TaskSubmission;
+import io.quarkus.runtime.QuarkusApplication;
+
+/**
+ * One child JVM: runs one scenario against the extension's fresh SQLite file and its plain-JDBC baseline in the
+ * same JVM. Round 0 is a warm-up (printed, not counted); rounds 1..{@code bench.rounds} are measured. Between
+ * rounds the extension's file is emptied and vacuumed, the baseline's file is recreated.
+ */
+public class BenchApp implements QuarkusApplication {
+
+    static final int KEYS = 100;
+    static final int KEY_MAX = 4;
+
+    private static final int TASKS = Integer.getInteger("bench.tasks", 100_000);
+    private static final int SINGLES = Integer.getInteger("bench.singles", 10_000);
+    private static final int IN_FLIGHT = Integer.getInteger("bench.in-flight", 64);
+    private static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
+    private static final int SAMPLES = Integer.getInteger("bench.samples", 1_000);
+    private static final String SUCCEEDED_NOOPS = "SELECT count(*) FROM tq_task WHERE type = 'bench_noop' AND state = 4";
+
+    @Inject
+    TaskQueue queue;
+
+    private Connection ext;
+    private List<String> ddl;
+
+    @Override
+    public int run(String... args) throws Exception {
+        try (Connection c = RawSqlite.open(RawSqlite.extensionFile())) {
+            ext = c;
+            ddl = RawSqlite.schema();
+            switch (args[0]) {
+                case "submit" -> submit();
+                case "map" -> map();
+                case "drain" -> drain();
+                case "latency" -> latency();
+                case "mixed" -> mixed();
+                default -> throw new IllegalArgumentException("unknown mode " + Arrays.toString(args));
+            }
+            return 0;
+        } catch (Throwable e) {
+            e.printStackTrace(System.out);
+            return 1;
+        }
+    }
+
+    // ---------------------------------------------------------------- 1. submit
+
+    private void submit() throws Exception {
+        List<TaskSubmission> keyed = tasks(TASKS, i -> TaskSubmission.of("bench_noop", i).dedupKey("key-" + i));
+        Stats batch = new Stats(k(TASKS) + " submitBatch, dedup keys");
+        Stats raw = new Stats("raw JDBC");
+        Stats concurrent = new Stats(k(SINGLES) + " submit(), " + IN_FLIGHT + " in flight");
+        Stats sequential = new Stats(k(SINGLES) + " submit(), awaited one by one");
+        for (int round = 0; round <= ROUNDS; round++) {
+            RawSqlite.reset(ext);
+            long t0 = System.nanoTime();
+            BatchOutcome outcome = queue.submitBatch(BatchSubmission.create().tasks(keyed)).await().indefinitely();
+            long batchNanos = System.nanoTime() - t0;
+            expect(outcome.submitted().size(), TASKS, "submitBatch submitted");
+            expect(RawSqlite.count(ext, "SELECT count(*) FROM tq_task"), TASKS, "rows after submitBatch");
+
+            long rawNanos;
+            try (Connection c = RawSqlite.fresh(ddl)) {
+                t0 = System.nanoTime();
+                RawSqlite.insertTasks(c, TASKS, "key-", false);
+                rawNanos = System.nanoTime() - t0;
+                expect(RawSqlite.count(c, "SELECT count(*) FROM tq_task"), TASKS, "raw rows");
+            }
+
+            RawSqlite.reset(ext);
+            long concurrentNanos = concurrentSubmits(SINGLES, IN_FLIGHT);
+            expect(RawSqlite.count(ext, "SELECT count(*) FROM tq_task"), SINGLES, "rows after concurrent submits");
+
+            RawSqlite.reset(ext);
+            t0 = System.nanoTime();
+            for (int i = 0; i < SINGLES; i++) {
+                queue.submit(TaskSubmission.of("bench_noop", i).dedupKey("s-" + i)).await().indefinitely();
+            }
+            long sequentialNanos = System.nanoTime() - t0;
+            expect(RawSqlite.count(ext, "SELECT count(*) FROM tq_task"), SINGLES, "rows after sequential submits");
+
+            boolean measured = round > 0;
+            Report.say("round %d%s: submitBatch %s, raw %s, submit() x%d %s, sequential %s", round,
+                    measured ? "" : " (warm-up)", rate(batch, TASKS, batchNanos, measured),
+                    rate(raw, TASKS, rawNanos, measured), IN_FLIGHT, rate(concurrent, SINGLES, concurrentNanos, measured),
+                    rate(sequential, SINGLES, sequentialNanos, measured));
+        }
+        raw.row("1 submit", null, Double.NaN, "");
+        batch.row("1 submit", raw, 0.5, "≥ 0.50× raw");
+        concurrent.row("1 submit", raw, Double.NaN, "-");
+        sequential.row("1 submit", raw, Double.NaN, "-");
+    }
+
+    private long concurrentSubmits(int n, int inFlight) throws Exception {
+        Semaphore permits = new Semaphore(inFlight);
+        CountDownLatch done = new CountDownLatch(n);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            permits.acquire();
+            queue.submit(TaskSubmission.of("bench_noop", i).dedupKey("s-" + i)).subscribe().with(h -> {
+                permits.release();
+                done.countDown();
+            }, e -> {
+                failure.set(e);
+                permits.release();
+                done.countDown();
+            });
+        }
+        done.await();
+        long nanos = System.nanoTime() - t0;
+        if (failure.get() != null) {
+            throw new IllegalStateException("a submit failed", failure.get());
+        }
+        return nanos;
+    }
+
+    // ---------------------------------------------------------------- 2. map
+
+    private void map() throws Exception {
+        List<Integer> inputs = new ArrayList<>(TASKS);
+        for (int i = 0; i < TASKS; i++) {
+            inputs.add(i);
+        }
+        List<TaskSubmission> same = tasks(TASKS, i -> TaskSubmission.of("bench_noop", i));
+        Stats map = new Stats(k(TASKS) + " map()");
+        Stats batch = new Stats("submitBatch");
+        for (int round = 0; round <= ROUNDS; round++) {
+            long mapNanos = 0;
+            long batchNanos = 0;
+            // alternate the order so that neither always runs first
+            for (int step = 0; step < 2; step++) {
+                RawSqlite.reset(ext);
+                long t0 = System.nanoTime();
+                if ((round + step) % 2 == 0) {
+                    List<TaskHandle> handles = queue.map("bench_noop", inputs).await().indefinitely();
+                    mapNanos = System.nanoTime() - t0;
+                    expect(handles.size(), TASKS, "map handles");
+                } else {
+                    BatchOutcome o = queue.submitBatch(BatchSubmission.create().tasks(same)).await().indefinitely();
+                    batchNanos = System.nanoTime() - t0;
+                    expect(o.submitted().size(), TASKS, "submitBatch submitted");
+                }
+                expect(RawSqlite.count(ext, "SELECT count(*) FROM tq_task"), TASKS, "rows");
+            }
+            boolean measured = round > 0;
+            Report.say("round %d%s: map %s, submitBatch %s", round, measured ? "" : " (warm-up)",
+                    rate(map, TASKS, mapNanos, measured), rate(batch, TASKS, batchNanos, measured));
+        }
+        batch.row("2 map", null, Double.NaN, "");
+        map.row("2 map", batch, 0.9, "≥ 0.90× submitBatch");
+    }
+
+    // ---------------------------------------------------------------- 3. drain
+
+    private void drain() throws Exception {
+        int pool = poolSize();
+        Stats raw = new Stats("JDBC claim+complete, 1000/claim");
+        Stats rawPool = new Stats("JDBC claim+complete, " + pool + "/claim");
+        Stats drain = new Stats(k(TASKS) + " no-op drain, pool " + pool);
+        for (int round = 0; round <= ROUNDS; round++) {
+            long rawNanos = rawDrain(1000);
+            long rawPoolNanos = rawDrain(pool);
+            RawSqlite.reset(ext);
+            long drainNanos = drainQueue(TASKS, i -> TaskSubmission.of("bench_noop", i));
+            boolean measured = round > 0;
+            Report.say("round %d%s: JDBC 1000/claim %s, JDBC %d/claim %s, TaskQueue %s", round,
+                    measured ? "" : " (warm-up)", rate(raw, TASKS, rawNanos, measured), pool,
+                    rate(rawPool, TASKS, rawPoolNanos, measured), rate(drain, TASKS, drainNanos, measured));
+        }
+        String scenario = "3 drain";
+        raw.row(scenario, null, Double.NaN, "");
+        rawPool.row(scenario, raw, Double.NaN, "-");
+        boolean met = drain.median() >= 50_000;
+        Report.row(scenario, drain.name, Stats.rate(drain.median()),
+                Stats.rate(drain.min()) + " – " + Stats.rate(drain.max()),
+                Stats.ratio(drain.median() / raw.median()) + " " + raw.name, "≥ 50,000/s", met ? "YES" : "NO");
+    }
+
+    private long rawDrain(int claimSize) throws Exception {
+        try (Connection c = RawSqlite.fresh(ddl)) {
+            RawSqlite.insertTasks(c, TASKS, null, true);
+            long t0 = System.nanoTime();
+            int drained = RawSqlite.drain(c, claimSize);
+            long nanos = System.nanoTime() - t0;
+            expect(drained, TASKS, "JDBC drained");
+            expect(RawSqlite.count(c, "SELECT count(*) FROM tq_task WHERE state = 4"), TASKS, "JDBC succeeded");
+            return nanos;
+        }
+    }
+
+    /**
+     * Builds a backlog of {@code n} tasks while the dispatcher runs, then times its drain: first every worker
+     * slot is taken by a gate task (blocked on a latch), so the submitted tasks wait; the clock starts when the
+     * gates open and stops when the store shows all {@code n} SUCCEEDED (the handlers' count says when to look).
+     */
+    private long drainQueue(int n, IntFunction<TaskSubmission> task) throws Exception {
+        int pool = poolSize();
+        Probe.gatesStarted = new CountDownLatch(pool);
+        Probe.gateOpen = new CountDownLatch(1);
+        queue.submitBatch(tasks(pool, i -> TaskSubmission.of("bench_gate", null))).await().indefinitely();
+        if (!Probe.gatesStarted.await(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the gate tasks did not start");
+        }
+        CountDownLatch allRan = Probe.expect(n);
+        BatchOutcome o = queue.submitBatch(BatchSubmission.create().tasks(tasks(n, task))).await().indefinitely();
+        expect(o.submitted().size(), n, "backlog submitted");
+        expect(RawSqlite.count(ext, SUCCEEDED_NOOPS), 0, "tasks run before the gates opened");
+
+        long t0 = System.nanoTime();
+        Probe.gateOpen.countDown();
+        if (!allRan.await(10, TimeUnit.MINUTES)) {
+            throw new IllegalStateException("the backlog did not drain in 10 minutes");
+        }
+        while (RawSqlite.count(ext, SUCCEEDED_NOOPS) < n) {
+            Thread.sleep(1);
+        }
+        return System.nanoTime() - t0;
+    }
+
+    // ---------------------------------------------------------------- 4. latency
+
+    /**
+     * Submit-to-start of one task on an idle queue. Each TaskQueue sample is followed by a sample of the same
+     * path in plain JDBC and threads ({@link RawPipeline}), so that both see the same machine load.
+     */
+    private void latency() throws Exception {
+        int warmup = SAMPLES / 5;
+        long[] samples = new long[SAMPLES];
+        long[] raw = new long[SAMPLES];
+        try (RawPipeline pipeline = new RawPipeline(RawSqlite.fresh(ddl), poolSize())) {
+            for (int i = -warmup; i < SAMPLES; i++) {
+                Probe.started = new CountDownLatch(1);
+                AtomicReference<Throwable> failure = new AtomicReference<>();
+                long t0 = System.nanoTime();
+                queue.submit("bench_start", i).subscribe().with(h -> {
+                }, failure::set);
+                if (!Probe.started.await(10, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("task did not start in 10 s", failure.get());
+                }
+                long latency = Probe.startedAt - t0;
+                Thread.sleep(2); // the queue goes idle again: completion committed, threads parked
+                long rawLatency = pipeline.sample();
+                Thread.sleep(2);
+                if (i >= 0) {
+                    samples[i] = latency;
+                    raw[i] = rawLatency;
+                }
+            }
+        }
+        Arrays.sort(samples);
+        Arrays.sort(raw);
+        Report.say("TaskQueue submit→start: %d samples > 1 ms, %d > 2 ms, %d > 5 ms; slowest (ms): %s",
+                above(samples, 1), above(samples, 2), above(samples, 5), slowest(samples, 12));
+        Report.say("JDBC pipeline:          %d samples > 1 ms, %d > 2 ms, %d > 5 ms; slowest (ms): %s",
+                above(raw, 1), above(raw, 2), above(raw, 5), slowest(raw, 12));
+        String s = "4 latency";
+        latencyRow(s, "p50", samples, raw, 0.50, 1.0);
+        latencyRow(s, "p99", samples, raw, 0.99, 5.0);
+        latencyRow(s, "max", samples, raw, 1.0, Double.NaN);
+    }
+
+    private static void latencyRow(String scenario, String p, long[] sorted, long[] raw, double q, double targetMs) {
+        double ms = percentile(sorted, q) / 1e6;
+        double rawMs = percentile(raw, q) / 1e6;
+        Report.row(scenario, SAMPLES + " × submit→handler start, " + p, String.format(Locale.ROOT, "%.3f ms", ms),
+                "", String.format(Locale.ROOT, "%.1f× JDBC pipeline %s %.3f ms", ms / rawMs, p, rawMs),
+                Double.isNaN(targetMs) ? "-" : "≤ " + (int) targetMs + " ms",
+                Double.isNaN(targetMs) ? "-" : ms <= targetMs ? "YES" : "NO");
+    }
+
+    private static long above(long[] sorted, double ms) {
+        return Arrays.stream(sorted).filter(n -> n > ms * 1e6).count();
+    }
+
+    private static String slowest(long[] sorted, int n) {
+        StringBuilder b = new StringBuilder();
+        for (int i = sorted.length - 1; i >= Math.max(0, sorted.length - n); i--) {
+            b.append(String.format(Locale.ROOT, "%.1f ", sorted[i] / 1e6));
+        }
+        return b.toString().trim();
+    }
+
+    private static long percentile(long[] sorted, double q) {
+        int index = (int) Math.ceil(q * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+    }
+
+    // ---------------------------------------------------------------- 5. mixed
+
+    private void mixed() throws Exception {
+        int pool = poolSize();
+        Stats unlimited = new Stats(k(TASKS) + " no-op drain, no keys, pool " + pool);
+        Stats limited = new Stats(k(TASKS) + " over " + KEYS + " keys (i % " + KEYS + ") × max " + KEY_MAX);
+        for (int round = 0; round <= ROUNDS; round++) {
+            RawSqlite.reset(ext);
+            long unlimitedNanos = drainQueue(TASKS, i -> TaskSubmission.of("bench_noop", i));
+            RawSqlite.reset(ext);
+            long limitedNanos = drainQueue(TASKS, i -> TaskSubmission.of("bench_noop", i).concurrencyKey("k" + (i % KEYS)));
+            boolean measured = round > 0;
+            Report.say("round %d%s: unlimited %s, limited %s", round, measured ? "" : " (warm-up)",
+                    rate(unlimited, TASKS, unlimitedNanos, measured), rate(limited, TASKS, limitedNanos, measured));
+        }
+        unlimited.row("5 mixed", null, Double.NaN, "");
+        limited.row("5 mixed", unlimited, 0.8, "≥ 0.80× unlimited");
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static int poolSize() {
+        return ConfigProvider.getConfig().getOptionalValue("quarkus.taskqueue.worker.pool-size", Integer.class)
+                .orElse(32);
+    }
+
+    private static List<TaskSubmission> tasks(int n, IntFunction<TaskSubmission> task) {
+        List<TaskSubmission> list = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            list.add(task.apply(i));
+        }
+        return list;
+    }
+
+    private static String rate(Stats stats, int tasks, long nanos, boolean measured) {
+        double r = measured ? stats.add(tasks, nanos) : tasks / (nanos / 1e9);
+        return Stats.rate(r);
+    }
+
+    private static String k(int n) {
+        return n % 1000 == 0 ? (n / 1000) + "k" : Integer.toString(n);
+    }
+
+    private static void expect(int actual, int expected, String what) {
+        if (actual != expected) {
+            throw new IllegalStateException(what + ": expected " + expected + ", got " + actual);
+        }
+    }
+}
