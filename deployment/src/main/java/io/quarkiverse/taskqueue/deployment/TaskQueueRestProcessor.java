@@ -47,7 +47,7 @@ class TaskQueueRestProcessor {
     @BuildStep(onlyIf = RestEnabled.class)
     void serveTheResourceUnderTheConfiguredPath(Capabilities capabilities, TaskQueueRestConfig config,
             CombinedIndexBuildItem index, BuildProducer<AdditionalResourceClassBuildItem> resources) {
-        if (!capabilities.isPresent(Capability.REST)) {
+        if (!capabilities.isPresent(Capability.REST) || !capabilities.isPresent(Capability.REST_JACKSON)) {
             return;
         }
         ClassInfo resource = index.getIndex().getClassByName(RESOURCE);
@@ -55,9 +55,9 @@ class TaskQueueRestProcessor {
     }
 
     private static void requireRest(Capabilities capabilities) {
-        if (!capabilities.isPresent(Capability.REST)) {
+        if (!capabilities.isPresent(Capability.REST) || !capabilities.isPresent(Capability.REST_JACKSON)) {
             throw new ConfigurationException("quarkus.taskqueue.rest.enabled is true, but the application does not "
-                    + "have Quarkus REST: add the dependency io.quarkus:quarkus-rest (or quarkus-rest-jackson), or "
+                    + "have Quarkus REST with Jackson: add the dependency io.quarkus:quarkus-rest-jackson, or "
                     + "set quarkus.taskqueue.rest.enabled=false");
         }
     }

@@ -203,7 +203,7 @@ public class TaskQueueResource {
     @Produces(NDJSON)
     @RestStreamElementType(MediaType.APPLICATION_JSON)
     @Blocking
-    public Multi<String> streamBatch(InputStream body, @QueryParam("groupId") String groupId,
+    public Multi<ObjectNode> streamBatch(InputStream body, @QueryParam("groupId") String groupId,
             @QueryParam("priority") String priority, @QueryParam("onDuplicate") String onDuplicate,
             @QueryParam("chunkSize") String chunkSize, @QueryParam("retries") String retries,
             @QueryParam("retryInitialMs") String retryInitialMs, @QueryParam("timeoutSeconds") String timeoutSeconds) {
@@ -211,7 +211,7 @@ public class TaskQueueResource {
         try {
             settings = settings(groupId, priority, onDuplicate, chunkSize, retries, retryInitialMs, timeoutSeconds);
         } catch (IllegalArgumentException e) {
-            return Multi.createFrom().item(json().write(json().error(e.getMessage())));
+            return Multi.createFrom().item(json().error(e.getMessage()));
         }
         int chunk = settings.chunkSize() != null ? settings.chunkSize() : config.batch().chunkSize();
         LineIndex lines = new LineIndex();
@@ -221,21 +221,21 @@ public class TaskQueueResource {
         Iterable<TaskSubmission> tasks = () -> new GoodItems(body, lines, badLines);
         Multi<TaskSubmission> source = Multi.createFrom().iterable(tasks)
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
-        Multi<String> outcomes = queue.submitStream(source, settings).map(outcome -> {
+        Multi<ObjectNode> outcomes = queue.submitStream(source, settings).map(outcome -> {
             batchId[0] = outcome.batchId();
             ObjectNode node = json().outcome(outcome, lines);
             lines.release((chunks.incrementAndGet()) * chunk);
             addBadLines((ArrayNode) node.get("failed"), badLines);
-            return json().write(node);
+            return node;
         });
-        Multi<String> rest = Multi.createFrom().deferred(() -> {
+        Multi<ObjectNode> rest = Multi.createFrom().deferred(() -> {
             if (badLines.isEmpty()) {
                 return Multi.createFrom().empty();
             }
             ObjectNode node = json().outcome(new BatchOutcome(batchId[0], List.of(), List.of(), List.of(),
                     List.of()), null);
             addBadLines((ArrayNode) node.get("failed"), badLines);
-            return Multi.createFrom().item(json().write(node));
+            return Multi.createFrom().item(node);
         });
         return Multi.createBy().concatenating().streams(outcomes, rest)
                 .onFailure().recoverWithItem(e -> {
@@ -243,7 +243,7 @@ public class TaskQueueResource {
                     String message = e instanceof UncheckedIOException u && u.getCause() != null
                             ? u.getCause().getMessage()
                             : e.getMessage();
-                    return json().write(json().error(message));
+                    return json().error(message);
                 });
     }
 
