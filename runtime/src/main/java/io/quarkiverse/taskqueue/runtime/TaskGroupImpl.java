@@ -106,7 +106,7 @@ final class TaskGroupImpl implements TaskGroup {
 
     @Override
     public Multi<GroupSummary> progress() {
-        Multi<GroupSummary> changes = Multi.createFrom().ticks().startingAfter(Duration.ZERO).every(PROGRESS_INTERVAL)
+        Multi<GroupSummary> changes = Multi.createFrom().ticks().startingAfter(Duration.ofMillis(1)).every(PROGRESS_INTERVAL)
                 .onOverflow().drop()
                 .onItem().transformToUniAndConcatenate(tick -> queue.store().groupSummary(id))
                 .skip().repetitions()
