@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -216,6 +217,65 @@ class CliIT {
         assertThat(run.json().get("submitted").asInt()).isEqualTo(1_000_000);
         assertThat(run.json().get("taskIds")).hasSize(1000);
         assertThat(run.json().get("taskIdsTruncated").asBoolean()).isTrue();
+    }
+
+    @Test
+    void withUrlTasksGoThroughTheRestApiOfARunningApplication() throws Exception {
+        Path app = Path.of(System.getProperty("taskqueue.app.jar", "missing"));
+        Assumptions.assumeTrue(Files.exists(app), "the integration-tests application is built first in a full build");
+        int port = 18000 + (int) (ProcessHandle.current().pid() % 1000);
+        Process server = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dquarkus.http.port=" + port, "-Dquarkus.taskqueue.sqlite.path=" + dir.resolve("app.db"), "-jar",
+                app.toString()).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("app.log").toFile()).start();
+        try {
+            String url = "http://localhost:" + port;
+            awaitUp(url);
+            Path file = write("remote.jsonl", "{\"type\": \"add\", \"payload\": [2, 3]}\n"
+                    + "{\"type\": \"nope\", \"payload\": 1}\nbroken\n[\"noop\", 4]\n");
+
+            Run run = cli("submit-many", file.toString(), "--url", url, "--json");
+
+            assertThat(run.exit()).as(run.err()).isEqualTo(1);
+            JsonNode outcome = run.json();
+            assertThat(outcome.get("submitted").asInt()).isEqualTo(2);
+            assertThat(outcome.get("errors").get(0).get("line").asInt()).isEqualTo(2);
+            assertThat(outcome.get("errors").get(0).get("message").asText()).contains("unknown task type 'nope'");
+            assertThat(outcome.get("errors").get(1).get("line").asInt()).isEqualTo(3);
+            assertThat(outcome.get("errors").get(1).get("message").asText()).startsWith("malformed JSON");
+            String id = outcome.get("taskIds").get(0).asText();
+
+            JsonNode task = null;
+            for (int i = 0; i < 100; i++) {
+                task = cli("status", id, "--url", url, "--json").json();
+                if ("SUCCEEDED".equals(task.get("state").asText())) {
+                    break;
+                }
+                Thread.sleep(100);
+            }
+            assertThat(task.get("state").asText()).isEqualTo("SUCCEEDED");
+            assertThat(task.get("value").asInt()).isEqualTo(5);
+            assertThat(cli("status", "999999", "--url", url).exit()).isEqualTo(3);
+            assertThat(cli("stats", "--url", url, "--json").json().at("/byType/add/SUCCEEDED").asInt()).isEqualTo(1);
+            assertThat(dir.resolve("taskqueue.db")).doesNotExist();
+        } finally {
+            server.destroy();
+            server.waitFor(20, TimeUnit.SECONDS);
+        }
+    }
+
+    private static void awaitUp(String url) throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        for (int i = 0; i < 300; i++) {
+            try {
+                http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/taskqueue/stats")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.discarding());
+                return;
+            } catch (IOException e) {
+                Thread.sleep(100);
+            }
+        }
+        throw new AssertionError("the application at " + url + " did not start");
     }
 
     @Test
