@@ -103,7 +103,9 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
         preparer = new TaskPreparer(registry, config, mapper);
         awaiters = new Awaiters(store);
         dispatcher = new TaskDispatcher(vertx, store, registry, events, config);
-        store.start(registry.taskTypes(), this);
+        // only a node that runs tasks advertises its task types (tq_handler): a submit-only tool such as the CLI
+        // must not make its own handlers look runnable in the store it writes to
+        store.start(config.worker().enabled() ? registry.taskTypes() : Set.of(), this);
         if (config.worker().enabled()) {
             dispatcher.start();
         }

@@ -1,0 +1,334 @@
+package io.quarkiverse.taskqueue.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/** The packaged {@code taskqueue} command, run as a separate process the way a user runs it. */
+class CliIT {
+
+    static final ObjectMapper MAPPER = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    Path db;
+
+    @BeforeEach
+    void freshStore() {
+        db = dir.resolve("store.db");
+    }
+
+    record Run(int exit, String out, String err) {
+        JsonNode json() throws IOException {
+            return MAPPER.readTree(out);
+        }
+    }
+
+    @Test
+    void aJsonArrayIsSubmitted() throws Exception {
+        Path file = write("tasks.json", "[\n  {\"type\": \"send_email\", \"payload\": {\"to\": \"ada@example.com\"},"
+                + " \"priority\": 5, \"dedupKey\": \"welcome-ada\"},\n  [\"send_email\", {\"to\": \"bob@example.com\"}]\n]\n");
+
+        Run run = cli("submit-many", file.toString(), "--db", db.toString(), "--allow-unknown-types");
+
+        assertThat(run.exit()).as(run.err()).isEqualTo(0);
+        assertThat(run.out()).contains("Submitted 2 of 2 tasks").contains("failed:       0");
+        assertThat(run.err()).doesNotContain("line ");
+    }
+
+    @Test
+    void jsonOutputListsTheTaskIdsAndStatusShowsATask() throws Exception {
+        Path file = write("tasks.jsonl", "{\"type\": \"send_email\", \"payload\": {\"to\": \"ada@example.com\"}, "
+                + "\"priority\": 7, \"groupId\": \"g1\", \"retries\": 2, \"timeoutSeconds\": 30}\n"
+                + "[\"send_email\", {\"to\": \"bob@example.com\"}]\n");
+
+        Run run = cli("submit-many", file.toString(), "--db", db.toString(), "--allow-unknown-types", "--json");
+
+        assertThat(run.exit()).as(run.err()).isEqualTo(0);
+        JsonNode outcome = run.json();
+        assertThat(outcome.get("submitted").asInt()).isEqualTo(2);
+        assertThat(outcome.get("read").asInt()).isEqualTo(2);
+        assertThat(outcome.get("failed").asInt()).isEqualTo(0);
+        assertThat(outcome.get("batchId").asText()).isNotBlank();
+        assertThat(outcome.get("taskIds")).hasSize(2);
+        String id = outcome.get("taskIds").get(0).asText();
+
+        Run status = cli("status", id, "--db", db.toString(), "--json");
+        assertThat(status.exit()).as(status.err()).isEqualTo(0);
+        JsonNode task = status.json();
+        assertThat(task.get("id").asText()).isEqualTo(id);
+        assertThat(task.get("taskType").asText()).isEqualTo("send_email");
+        assertThat(task.get("state").asText()).isEqualTo("QUEUED");
+        assertThat(task.get("priority").asInt()).isEqualTo(7);
+        assertThat(task.get("groupId").asText()).isEqualTo("g1");
+
+        Run text = cli("status", id, "--db", db.toString());
+        assertThat(text.out()).contains("state:          QUEUED").contains("taskType:       send_email");
+
+        Run group = cli("group", "g1", "--db", db.toString());
+        assertThat(group.exit()).isEqualTo(0);
+        assertThat(group.out()).contains("total:          1").contains("queued:         1");
+    }
+
+    @Test
+    void badLinesAreReportedByLineNumberAndTheOthersGoOn() throws Exception {
+        Path file = write("bad.jsonl", String.join("\n",
+                "{\"type\": \"send_email\", \"payload\": {\"to\": \"a@example.com\"}}",
+                "{\"type\": \"send_email\", \"payload\": ",
+                "{\"payload\": 1}",
+                "{\"type\": \"send_email\", \"payload\": 1, \"priority\": \"high\"}",
+                "",
+                "[\"send_email\", {\"to\": \"b@example.com\"}]",
+                "42") + "\n");
+
+        Run run = cli("submit-many", file.toString(), "--db", db.toString(), "--allow-unknown-types");
+
+        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.err()).contains("line 2: malformed JSON")
+                .contains("line 3: missing \"type\"")
+                .contains("line 4: \"priority\" must be an integer, not the string \"high\"")
+                .contains("line 7: an item must be an object {\"type\": ..., \"payload\": ...} or a pair "
+                        + "[\"type\", payload], not the number 42");
+        assertThat(run.out()).contains("Submitted 2 of 6 tasks").contains("failed:       4 (lines 2, 3, 4, 7");
+
+        Run json = cli("submit-many", file.toString(), "--db", db.toString(), "--allow-unknown-types", "--json");
+        assertThat(json.exit()).isEqualTo(1);
+        JsonNode errors = json.json().get("errors");
+        assertThat(errors).hasSize(4);
+        assertThat(errors.get(0).get("line").asInt()).isEqualTo(2);
+        assertThat(errors.get(1).get("message").asText()).isEqualTo("missing \"type\"");
+    }
+
+    @Test
+    void tasksAreReadFromStdin() throws Exception {
+        Run run = cliWithInput("{\"type\":\"send_email\",\"payload\":1}\n{\"type\":\"send_email\",\"payload\":2}\n"
+                + "{\"type\":\"send_email\",\"payload\":3}\n",
+                "submit-many", "-", "--db", db.toString(), "--allow-unknown-types", "--json", "--chunk-size", "2");
+
+        assertThat(run.exit()).as(run.err()).isEqualTo(0);
+        assertThat(run.json().get("submitted").asInt()).isEqualTo(3);
+    }
+
+    @Test
+    void theDemoRunsItsTasksAndTypesAreCheckedAgainstTheStore() throws Exception {
+        Run demo = cli("demo", "--db", db.toString(), "--tasks", "2000", "--chunk-size", "500");
+
+        assertThat(demo.exit()).as(demo.err()).isEqualTo(0);
+        assertThat(demo.out()).contains("submitted:    2,000").contains("deduplicated: 0").contains("failed:       0")
+                .contains("2,000 tasks ran in").contains("2000 succeeded").contains("batch:");
+
+        // demo_noop was registered by the demo's workers; send_email by nobody in this store
+        Path file = write("mixed.jsonl", "{\"type\": \"demo_noop\", \"payload\": 1, \"delaySeconds\": 600}\n"
+                + "{\"type\": \"send_email\", \"payload\": {}}\n");
+        Run run = cli("submit-many", file.toString(), "--db", db.toString(), "--json");
+        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.err()).contains("line 2: unknown task type 'send_email': no application using this store "
+                + "registered it (registered: [demo_noop]); --allow-unknown-types submits it anyway");
+        assertThat(run.json().get("submitted").asInt()).isEqualTo(1);
+
+        Run stats = cli("stats", "--db", db.toString(), "--json");
+        assertThat(stats.exit()).isEqualTo(0);
+        assertThat(stats.json().at("/byType/demo_noop/SUCCEEDED").asInt()).isEqualTo(2000);
+        assertThat(stats.json().at("/byState/SCHEDULED").asInt()).isEqualTo(1);
+        Run text = cli("stats", "--db", db.toString());
+        assertThat(text.out()).contains("tasks: 2,001").contains("SUCCEEDED").contains("demo_noop");
+    }
+
+    @Test
+    void tasksAndGroupsCanBeCancelled() throws Exception {
+        Path file = write("later.jsonl", "{\"type\": \"send_email\", \"payload\": 1, \"delaySeconds\": 600}\n"
+                + "{\"type\": \"send_email\", \"payload\": 2, \"delaySeconds\": 600}\n"
+                + "{\"type\": \"send_email\", \"payload\": 3, \"delaySeconds\": 600}\n");
+        Run submitted = cli("submit-many", file.toString(), "--db", db.toString(), "--allow-unknown-types",
+                "--group", "later", "--json");
+        String id = submitted.json().get("taskIds").get(0).asText();
+
+        Run cancel = cli("cancel", id, "--db", db.toString());
+        assertThat(cancel.exit()).as(cancel.err()).isEqualTo(0);
+        assertThat(cancel.out()).contains("task " + id + ": cancel done (state CANCELLED)");
+        assertThat(cli("status", id, "--db", db.toString(), "--json").json().get("state").asText())
+                .isEqualTo("CANCELLED");
+        assertThat(cli("cancel", id, "--db", db.toString()).exit()).isEqualTo(1);
+
+        Run group = cli("cancel", "--group", "later", "--db", db.toString());
+        assertThat(group.exit()).isEqualTo(0);
+        assertThat(group.out()).contains("group later: 2 task(s) cancelled");
+
+        assertThat(cli("cancel", "999999", "--db", db.toString()).exit()).isEqualTo(3);
+        assertThat(cli("status", "999999", "--db", db.toString()).err()).contains("no task with id 999999");
+        assertThat(cli("group", "nope", "--db", db.toString()).exit()).isEqualTo(3);
+    }
+
+    @Test
+    void usageAndIoErrorsExitWith2() throws Exception {
+        Run missing = cli("submit-many", dir.resolve("nope.json").toString(), "--db", db.toString());
+        assertThat(missing.exit()).isEqualTo(2);
+        assertThat(missing.err()).contains("no such file: ");
+
+        Run noFile = cli("submit-many", "--db", db.toString());
+        assertThat(noFile.exit()).isEqualTo(2);
+        assertThat(noFile.err()).contains("Missing required parameter: 'FILE|-'");
+
+        Run badOption = cli("submit-many", "-", "--on-duplicate", "maybe", "--db", db.toString());
+        assertThat(badOption.exit()).isEqualTo(2);
+        assertThat(badOption.err()).contains("--on-duplicate");
+    }
+
+    @Test
+    void withoutDbTheDefaultStoreFileIsUsed() throws Exception {
+        Run run = cliWithInput("[\"send_email\", 1]\n", "submit-many", "-", "--allow-unknown-types");
+
+        assertThat(run.exit()).as(run.err()).isEqualTo(0);
+        assertThat(dir.resolve("taskqueue.db")).exists();
+        assertThat(db).doesNotExist();
+    }
+
+    @Test
+    void aMillionLinesAreSubmittedWithASmallHeap() throws Exception {
+        Path file = dir.resolve("million.jsonl");
+        try (BufferedWriter w = Files.newBufferedWriter(file)) {
+            for (int i = 0; i < 1_000_000; i++) {
+                w.write("{\"type\":\"send_email\",\"payload\":{\"n\":" + i + "}}\n");
+            }
+        }
+
+        Run run = run(List.of("-Xmx64m"), null, "submit-many", file.toString(), "--db", db.toString(),
+                "--allow-unknown-types", "--json");
+
+        assertThat(run.exit()).as(run.err()).isEqualTo(0);
+        assertThat(run.json().get("submitted").asInt()).isEqualTo(1_000_000);
+        assertThat(run.json().get("taskIds")).hasSize(1000);
+        assertThat(run.json().get("taskIdsTruncated").asBoolean()).isTrue();
+    }
+
+    @Test
+    void withUrlTasksGoThroughTheRestApiOfARunningApplication() throws Exception {
+        Path app = Path.of(System.getProperty("taskqueue.app.jar", "missing"));
+        Assumptions.assumeTrue(Files.exists(app), "the integration-tests application is built first in a full build");
+        int port = 18000 + (int) (ProcessHandle.current().pid() % 1000);
+        Process server = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dquarkus.http.port=" + port, "-Dquarkus.taskqueue.sqlite.path=" + dir.resolve("app.db"), "-jar",
+                app.toString()).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("app.log").toFile()).start();
+        try {
+            String url = "http://localhost:" + port;
+            awaitUp(url);
+            Path file = write("remote.jsonl", "{\"type\": \"add\", \"payload\": [2, 3]}\n"
+                    + "{\"type\": \"nope\", \"payload\": 1}\nbroken\n[\"noop\", 4]\n");
+
+            Run run = cli("submit-many", file.toString(), "--url", url, "--json");
+
+            assertThat(run.exit()).as(run.err()).isEqualTo(1);
+            JsonNode outcome = run.json();
+            assertThat(outcome.get("submitted").asInt()).isEqualTo(2);
+            assertThat(outcome.get("errors").get(0).get("line").asInt()).isEqualTo(2);
+            assertThat(outcome.get("errors").get(0).get("message").asText()).contains("unknown task type 'nope'");
+            assertThat(outcome.get("errors").get(1).get("line").asInt()).isEqualTo(3);
+            assertThat(outcome.get("errors").get(1).get("message").asText()).startsWith("malformed JSON");
+            String id = outcome.get("taskIds").get(0).asText();
+
+            JsonNode task = null;
+            for (int i = 0; i < 100; i++) {
+                task = cli("status", id, "--url", url, "--json").json();
+                if ("SUCCEEDED".equals(task.get("state").asText())) {
+                    break;
+                }
+                Thread.sleep(100);
+            }
+            assertThat(task.get("state").asText()).isEqualTo("SUCCEEDED");
+            assertThat(task.get("value").asInt()).isEqualTo(5);
+            assertThat(cli("status", "999999", "--url", url).exit()).isEqualTo(3);
+            assertThat(cli("stats", "--url", url, "--json").json().at("/byType/add/SUCCEEDED").asInt()).isEqualTo(1);
+            assertThat(dir.resolve("taskqueue.db")).doesNotExist();
+        } finally {
+            server.destroy();
+            server.waitFor(20, TimeUnit.SECONDS);
+        }
+    }
+
+    private static void awaitUp(String url) throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        for (int i = 0; i < 300; i++) {
+            try {
+                http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/taskqueue/stats")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.discarding());
+                return;
+            } catch (IOException e) {
+                Thread.sleep(100);
+            }
+        }
+        throw new AssertionError("the application at " + url + " did not start");
+    }
+
+    @Test
+    void theLauncherScriptRunsTheJar() throws Exception {
+        Process p = new ProcessBuilder(System.getProperty("taskqueue.cli.script"), "--help").directory(dir.toFile())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isEqualTo(0);
+        assertThat(out).contains("submit-many").contains("demo").contains("Exit codes: 0 done");
+    }
+
+    // ---------------------------------------------------------------- running the command
+
+    Path write(String name, String content) throws IOException {
+        return Files.writeString(dir.resolve(name), content);
+    }
+
+    Run cli(String... args) throws Exception {
+        return run(List.of(), null, args);
+    }
+
+    Run cliWithInput(String stdin, String... args) throws Exception {
+        return run(List.of(), stdin, args);
+    }
+
+    Run run(List<String> jvmOptions, String stdin, String... args) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.add("-jar");
+        command.add(System.getProperty("taskqueue.cli.jar"));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).directory(dir.toFile()).start();
+        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+        try (OutputStream in = p.getOutputStream()) {
+            if (stdin != null) {
+                in.write(stdin.getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        if (!p.waitFor(180, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("taskqueue " + String.join(" ", args) + " did not finish; stderr: " + err.join());
+        }
+        return new Run(p.exitValue(), out.get(), err.get());
+    }
+
+    private static String read(java.io.InputStream in) {
+        try {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}

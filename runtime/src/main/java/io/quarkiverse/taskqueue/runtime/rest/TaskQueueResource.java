@@ -1,0 +1,468 @@
+package io.quarkiverse.taskqueue.runtime.rest;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.NoSuchElementException;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.RestStreamElementType;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.quarkiverse.taskqueue.BatchOutcome;
+import io.quarkiverse.taskqueue.BatchSubmission;
+import io.quarkiverse.taskqueue.DuplicateStrategy;
+import io.quarkiverse.taskqueue.RetryPolicy;
+import io.quarkiverse.taskqueue.TaskId;
+import io.quarkiverse.taskqueue.TaskOptions;
+import io.quarkiverse.taskqueue.TaskSubmission;
+import io.quarkiverse.taskqueue.runtime.TaskQueueImpl;
+import io.quarkiverse.taskqueue.runtime.config.TaskQueueConfig;
+import io.quarkiverse.taskqueue.runtime.config.TaskQueueRestConfig;
+import io.quarkiverse.taskqueue.runtime.json.LineIndex;
+import io.quarkiverse.taskqueue.runtime.json.TaskItemReader;
+import io.quarkiverse.taskqueue.runtime.json.TaskJson;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+
+/**
+ * The REST API. It has no class-level {@code @Path}: the deployment module registers it under
+ * {@code quarkus.taskqueue.rest.path} when {@code quarkus.taskqueue.rest.enabled} is true and quarkus-rest is
+ * present. Input is read as JSON and handed to the public API; nothing from it ever becomes SQL.
+ */
+@Singleton
+public class TaskQueueResource {
+
+    private static final Logger LOG = Logger.getLogger(TaskQueueResource.class);
+    static final String NDJSON = "application/x-ndjson";
+
+    @Inject
+    TaskQueueImpl queue;
+
+    @Inject
+    ObjectMapper mapper;
+
+    @Inject
+    TaskQueueConfig config;
+
+    @Inject
+    TaskQueueRestConfig restConfig;
+
+    private TaskJson json() {
+        return new TaskJson(mapper);
+    }
+
+    // ---------------------------------------------------------------- submit
+
+    /** One task, in the item form of the CLI; 201 with its id. */
+    @POST
+    @Path("/tasks")
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Blocking
+    public Uni<Response> submitTask(InputStream body, @HeaderParam("Content-Length") String contentLength) {
+        Response tooLarge = checkLength(contentLength);
+        if (tooLarge != null) {
+            return Uni.createFrom().item(tooLarge);
+        }
+        TaskSubmission task;
+        try (TaskItemReader reader = TaskItemReader.open(limited(body), mapper, TaskItemReader.Format.JSON_LINES)) {
+            List<TaskItemReader.Item> items = new ArrayList<>(1);
+            reader.forEachRemaining(items::add);
+            if (items.size() != 1) {
+                return Uni.createFrom().item(badRequest(json().error(items.isEmpty()
+                        ? "the body is empty; send one task as {\"type\": ..., \"payload\": ...}"
+                        : "the body holds " + items.size() + " JSON values; POST /tasks takes one task, "
+                                + "send several to POST .../batches")));
+            }
+            TaskItemReader.Item item = items.get(0);
+            if (!item.ok()) {
+                return Uni.createFrom().item(badRequest(json().error(item.error()).put("line", item.line())));
+            }
+            task = item.task();
+        } catch (IOException | UncheckedIOException e) {
+            return Uni.createFrom().item(ioFailure(e));
+        }
+        return queue.submit(task)
+                .map(handle -> Response.status(Response.Status.CREATED).type(MediaType.APPLICATION_JSON)
+                        .header("Location", restConfig.rest().path() + "/tasks/" + handle.id())
+                        .entity(json().write(json().object().put("id", handle.id().toString())
+                                .put("taskType", handle.taskType())))
+                        .build())
+                .onFailure(IllegalArgumentException.class)
+                .recoverWithItem(e -> badRequest(json().error(e.getMessage())));
+    }
+
+    /**
+     * A JSON array of items, as one batch: 201 with the {@code BatchOutcome}, or 400 with the same outcome when
+     * some items were rejected (each named by its array index and line; the valid ones are submitted).
+     */
+    @POST
+    @Path("/batches")
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Blocking
+    public Uni<Response> submitBatch(InputStream body, @HeaderParam("Content-Length") String contentLength,
+            @QueryParam("groupId") String groupId, @QueryParam("priority") String priority,
+            @QueryParam("onDuplicate") String onDuplicate, @QueryParam("chunkSize") String chunkSize,
+            @QueryParam("retries") String retries, @QueryParam("retryInitialMs") String retryInitialMs,
+            @QueryParam("timeoutSeconds") String timeoutSeconds) {
+        Response tooLarge = checkLength(contentLength);
+        if (tooLarge != null) {
+            return Uni.createFrom().item(tooLarge);
+        }
+        BatchSubmission batch;
+        try {
+            batch = settings(groupId, priority, onDuplicate, chunkSize, retries, retryInitialMs, timeoutSeconds);
+        } catch (IllegalArgumentException e) {
+            return Uni.createFrom().item(badRequest(json().error(e.getMessage())));
+        }
+        List<ObjectNode> rejected = new ArrayList<>();
+        List<Integer> arrayIndexes = new ArrayList<>();
+        LineIndex lines = new LineIndex();
+        try (TaskItemReader reader = TaskItemReader.open(limited(body), mapper, TaskItemReader.Format.JSON_ARRAY)) {
+            int index = 0;
+            while (reader.hasNext()) {
+                TaskItemReader.Item item = reader.next();
+                if (item.ok()) {
+                    batch.add(item.task());
+                    arrayIndexes.add(index);
+                    lines.add(item.line());
+                } else if (item.error().startsWith("malformed JSON") || item.error().startsWith("the input must be")
+                        || item.error().startsWith("the JSON array") || item.error().startsWith("unexpected content")) {
+                    return Uni.createFrom().item(badRequest(json().error(item.error().replace("the input must be",
+                            "the body must be")).put("index", index).put("line", item.line())
+                            .put("note", "nothing of this batch was submitted")));
+                } else {
+                    rejected.add(json().object().put("index", index).put("line", item.line()).putNull("taskType")
+                            .put("message", item.error()));
+                }
+                index++;
+            }
+        } catch (IOException | UncheckedIOException e) {
+            return Uni.createFrom().item(ioFailure(e));
+        }
+        return queue.submitBatch(batch)
+                .map(outcome -> {
+                    ObjectNode node = json().outcome(outcome, lines);
+                    ArrayNode failed = (ArrayNode) node.get("failed");
+                    for (int i = 0; i < failed.size(); i++) {
+                        ObjectNode f = (ObjectNode) failed.get(i);
+                        int valid = f.get("index").intValue();
+                        if (valid >= 0 && valid < arrayIndexes.size()) {
+                            f.put("index", arrayIndexes.get(valid));
+                        }
+                        rejected.add(f);
+                    }
+                    rejected.sort(Comparator.comparingInt(f -> f.get("index").intValue()));
+                    failed.removeAll();
+                    failed.addAll(rejected);
+                    Response.Status status = rejected.isEmpty() ? Response.Status.CREATED
+                            : Response.Status.BAD_REQUEST;
+                    return Response.status(status).type(MediaType.APPLICATION_JSON).entity(json().write(node)).build();
+                })
+                .onFailure(IllegalArgumentException.class)
+                .recoverWithItem(e -> badRequest(json().error(e.getMessage())));
+    }
+
+    /**
+     * JSON Lines, streamed through {@code submitStream}: the body is read line by line as the chunks are
+     * written, and one outcome per committed chunk is streamed back, one JSON object a line. A bad line is
+     * reported in the {@code failed} list of the next outcome with its line number; the other lines go on.
+     */
+    @POST
+    @Path("/batches")
+    @Consumes(NDJSON)
+    @Produces(NDJSON)
+    @RestStreamElementType(MediaType.APPLICATION_JSON)
+    @Blocking
+    public Multi<ObjectNode> streamBatch(InputStream body, @QueryParam("groupId") String groupId,
+            @QueryParam("priority") String priority, @QueryParam("onDuplicate") String onDuplicate,
+            @QueryParam("chunkSize") String chunkSize, @QueryParam("retries") String retries,
+            @QueryParam("retryInitialMs") String retryInitialMs, @QueryParam("timeoutSeconds") String timeoutSeconds) {
+        BatchSubmission settings;
+        try {
+            settings = settings(groupId, priority, onDuplicate, chunkSize, retries, retryInitialMs, timeoutSeconds);
+        } catch (IllegalArgumentException e) {
+            return Multi.createFrom().item(json().error(e.getMessage()));
+        }
+        int chunk = settings.chunkSize() != null ? settings.chunkSize() : config.batch().chunkSize();
+        LineIndex lines = new LineIndex();
+        ConcurrentLinkedQueue<ObjectNode> badLines = new ConcurrentLinkedQueue<>();
+        AtomicLong chunks = new AtomicLong();
+        String[] batchId = new String[1];
+        Iterable<TaskSubmission> tasks = () -> new GoodItems(body, lines, badLines);
+        Multi<TaskSubmission> source = Multi.createFrom().iterable(tasks)
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+        Multi<ObjectNode> outcomes = queue.submitStream(source, settings).map(outcome -> {
+            batchId[0] = outcome.batchId();
+            ObjectNode node = json().outcome(outcome, lines);
+            lines.release((chunks.incrementAndGet()) * chunk);
+            addBadLines((ArrayNode) node.get("failed"), badLines);
+            return node;
+        });
+        Multi<ObjectNode> rest = Multi.createFrom().deferred(() -> {
+            if (badLines.isEmpty()) {
+                return Multi.createFrom().empty();
+            }
+            ObjectNode node = json().outcome(new BatchOutcome(batchId[0], List.of(), List.of(), List.of(),
+                    List.of()), null);
+            addBadLines((ArrayNode) node.get("failed"), badLines);
+            return Multi.createFrom().item(node);
+        });
+        return Multi.createBy().concatenating().streams(outcomes, rest)
+                .onFailure().recoverWithItem(e -> {
+                    LOG.warnf(e, "An NDJSON batch failed after %d chunk(s)", chunks.get());
+                    String message = e instanceof UncheckedIOException u && u.getCause() != null
+                            ? u.getCause().getMessage()
+                            : e.getMessage();
+                    return json().error(message);
+                });
+    }
+
+    private static void addBadLines(ArrayNode failed, ConcurrentLinkedQueue<ObjectNode> badLines) {
+        ObjectNode bad;
+        List<ObjectNode> all = new ArrayList<>();
+        failed.forEach(n -> all.add((ObjectNode) n));
+        while ((bad = badLines.poll()) != null) {
+            all.add(bad);
+        }
+        all.sort(Comparator.comparingLong(n -> n.path("line").asLong(Long.MAX_VALUE)));
+        failed.removeAll();
+        failed.addAll(all);
+    }
+
+    /** The valid items of an NDJSON body; the bad lines are set aside, their line numbers recorded. */
+    private final class GoodItems implements Iterator<TaskSubmission> {
+        private final TaskItemReader reader;
+        private final LineIndex lines;
+        private final ConcurrentLinkedQueue<ObjectNode> badLines;
+        private TaskSubmission next;
+
+        GoodItems(InputStream body, LineIndex lines, ConcurrentLinkedQueue<ObjectNode> badLines) {
+            try {
+                this.reader = TaskItemReader.open(body, mapper, TaskItemReader.Format.JSON_LINES);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            this.lines = lines;
+            this.badLines = badLines;
+        }
+
+        @Override
+        public boolean hasNext() {
+            while (next == null && reader.hasNext()) {
+                TaskItemReader.Item item = reader.next();
+                if (item.ok()) {
+                    lines.add(item.line());
+                    next = item.task();
+                } else {
+                    badLines.add(json().object().put("line", item.line()).putNull("taskType")
+                            .put("message", item.error()));
+                }
+            }
+            return next != null;
+        }
+
+        @Override
+        public TaskSubmission next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            TaskSubmission task = next;
+            next = null;
+            return task;
+        }
+    }
+
+    // ---------------------------------------------------------------- tasks
+
+    @GET
+    @Path("/tasks/{id}")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Uni<Response> task(@PathParam("id") String id) {
+        TaskId taskId;
+        try {
+            taskId = TaskId.parse(id);
+        } catch (IllegalArgumentException e) {
+            return Uni.createFrom().item(badRequest(json().error(e.getMessage())));
+        }
+        return queue.store().info(taskId).chain(info -> info == null ? Uni.createFrom().item(taskNotFound(taskId))
+                : queue.store().result(taskId).map(result -> ok(json().info(info, result))));
+    }
+
+    @DELETE
+    @Path("/tasks/{id}")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Uni<Response> cancelTask(@PathParam("id") String id) {
+        TaskId taskId;
+        try {
+            taskId = TaskId.parse(id);
+        } catch (IllegalArgumentException e) {
+            return Uni.createFrom().item(badRequest(json().error(e.getMessage())));
+        }
+        return queue.store().info(taskId).chain(info -> info == null ? Uni.createFrom().item(taskNotFound(taskId))
+                : queue.task(taskId).cancel().chain(cancelled -> queue.store().info(taskId)
+                        .map(after -> ok(json().object().put("id", taskId.toString()).put("cancelled", cancelled)
+                                .put("state", after == null ? null : after.state().name())))));
+    }
+
+    // ---------------------------------------------------------------- groups
+
+    @GET
+    @Path("/groups/{id}")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Uni<Response> group(@PathParam("id") String id) {
+        return queue.store().groupSummary(id)
+                .map(summary -> summary == null ? groupNotFound(id) : ok(json().summary(summary)));
+    }
+
+    @DELETE
+    @Path("/groups/{id}")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Uni<Response> cancelGroup(@PathParam("id") String id) {
+        return queue.store().groupSummary(id).chain(summary -> summary == null
+                ? Uni.createFrom().item(groupNotFound(id))
+                : queue.existingGroup(id).cancel()
+                        .map(n -> ok(json().object().put("groupId", id).put("cancelled", n))));
+    }
+
+    // ---------------------------------------------------------------- stats
+
+    @GET
+    @Path("/stats")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Uni<Response> stats() {
+        return queue.store().stats().map(stats -> ok(json().stats(stats)));
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private BatchSubmission settings(String groupId, String priority, String onDuplicate, String chunkSize,
+            String retries, String retryInitialMs, String timeoutSeconds) {
+        BatchSubmission batch = BatchSubmission.create();
+        if (groupId != null && !groupId.isBlank()) {
+            batch.groupId(groupId);
+        }
+        if (priority != null) {
+            batch.defaultPriority(intParam("priority", priority, Integer.MIN_VALUE));
+        }
+        if (onDuplicate != null) {
+            try {
+                batch.onDuplicate(DuplicateStrategy.valueOf(onDuplicate.trim().toUpperCase(Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("query parameter onDuplicate must be skip, supersede or fail, not '"
+                        + onDuplicate + "'");
+            }
+        }
+        if (chunkSize != null) {
+            batch.chunkSize(intParam("chunkSize", chunkSize, 1));
+        }
+        TaskOptions.Builder options = TaskOptions.builder();
+        if (retries != null) {
+            options.retries(intParam("retries", retries, 0));
+        }
+        if (retryInitialMs != null) {
+            options.retryPolicy(RetryPolicy.exponential(Duration.ofMillis(intParam("retryInitialMs", retryInitialMs, 1)),
+                    config.retry().multiplier()).withMaxInterval(config.retry().maxInterval())
+                    .withJitter(config.retry().jitter()));
+        }
+        if (timeoutSeconds != null) {
+            options.timeout(Duration.ofSeconds(intParam("timeoutSeconds", timeoutSeconds, 1)));
+        }
+        return batch.defaultOptions(options.build());
+    }
+
+    private static int intParam(String name, String value, int min) {
+        int n;
+        try {
+            n = Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("query parameter " + name + " must be an integer, not '" + value + "'");
+        }
+        if (n < min) {
+            throw new IllegalArgumentException("query parameter " + name + " must be at least " + min + ", not " + n);
+        }
+        return n;
+    }
+
+    private long limit() {
+        return restConfig.rest().maxBodySize().asLongValue();
+    }
+
+    private InputStream limited(InputStream body) {
+        return new LimitedInputStream(body, limit());
+    }
+
+    private Response checkLength(String contentLength) {
+        if (contentLength != null) {
+            try {
+                if (Long.parseLong(contentLength.trim()) > limit()) {
+                    return tooLarge(new BodyTooLargeException(limit()));
+                }
+            } catch (NumberFormatException e) {
+                return badRequest(json().error("the Content-Length header is not a number: " + contentLength));
+            }
+        }
+        return null;
+    }
+
+    private Response ioFailure(Exception e) {
+        Throwable cause = e instanceof UncheckedIOException && e.getCause() != null ? e.getCause() : e;
+        if (cause instanceof BodyTooLargeException tooLarge) {
+            return tooLarge(tooLarge);
+        }
+        return badRequest(json().error("cannot read the request body: " + cause.getMessage()));
+    }
+
+    private Response tooLarge(BodyTooLargeException e) {
+        return Response.status(413).type(MediaType.APPLICATION_JSON)
+                .entity(json().write(json().error(e.getMessage()).put("limit", limit()))).build();
+    }
+
+    private Response ok(ObjectNode node) {
+        return Response.ok(json().write(node), MediaType.APPLICATION_JSON).build();
+    }
+
+    private Response badRequest(ObjectNode node) {
+        return Response.status(Response.Status.BAD_REQUEST).type(MediaType.APPLICATION_JSON)
+                .entity(json().write(node)).build();
+    }
+
+    private Response taskNotFound(TaskId id) {
+        return Response.status(Response.Status.NOT_FOUND).type(MediaType.APPLICATION_JSON)
+                .entity(json().write(json().error("no task with id " + id))).build();
+    }
+
+    private Response groupNotFound(String id) {
+        return Response.status(Response.Status.NOT_FOUND).type(MediaType.APPLICATION_JSON)
+                .entity(json().write(json().error("no group with id " + id))).build();
+    }
+}
