@@ -69,6 +69,11 @@ public class Scenarios {
                             .await().indefinitely();
                     System.out.println("SCENARIO submitted=" + outcome.submitted().size());
                 }
+                case "sleepers" -> {
+                    BatchOutcome outcome = queue.submitBatch(BatchSubmission.create().tasks(IntStream.range(0, count)
+                            .mapToObj(i -> TaskSubmission.of("sleep", 60_000L)).toList())).await().indefinitely();
+                    System.out.println("SCENARIO submitted=" + outcome.submitted().size());
+                }
                 case "batch" -> {
                     BatchOutcome outcome = queue.submitBatch(BatchSubmission.create().chunkSize(chunkSize)
                             .tasks(IntStream.range(0, count)
