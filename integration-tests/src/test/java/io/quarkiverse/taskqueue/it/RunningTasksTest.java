@@ -16,6 +16,7 @@ import io.quarkiverse.taskqueue.BatchSubmission;
 import io.quarkiverse.taskqueue.RetryPolicy;
 import io.quarkiverse.taskqueue.TaskHandle;
 import io.quarkiverse.taskqueue.TaskId;
+import io.quarkiverse.taskqueue.TaskInfo;
 import io.quarkiverse.taskqueue.TaskOptions;
 import io.quarkiverse.taskqueue.TaskQueue;
 import io.quarkiverse.taskqueue.TaskResult;
@@ -57,7 +58,10 @@ class RunningTasksTest {
 
         assertThat(result.state()).isEqualTo(TaskState.SUCCEEDED);
         assertThat(System.currentTimeMillis() - start).isGreaterThanOrEqualTo(600);
-        assertThat(handle.info().await().atMost(WAIT).lastError()).isEqualTo("attempt 1 failed");
+        TaskInfo info = handle.info().await().atMost(WAIT);
+        assertThat(info.lastError()).isEqualTo("attempt 1 failed");
+        assertThat(info.lastErrorClass()).isEqualTo(IllegalStateException.class.getName());
+        assertThat(info.lastErrorTrace()).contains("attempt 1 failed").contains("Troublemakers.flaky");
     }
 
     @Test

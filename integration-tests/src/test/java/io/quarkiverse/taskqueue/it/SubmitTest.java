@@ -115,6 +115,8 @@ class SubmitTest {
     @Test
     void nullArgumentsFailFastNamingTheParameter() {
         assertThatThrownBy(() -> queue.submit(null)).isInstanceOf(NullPointerException.class).hasMessage("task");
+        assertThatThrownBy(() -> queue.submit(null, "x")).isInstanceOf(NullPointerException.class)
+                .hasMessage("taskType");
         assertThatThrownBy(() -> queue.task(null)).isInstanceOf(NullPointerException.class).hasMessage("id");
         assertThatThrownBy(() -> queue.submitBatch((List<io.quarkiverse.taskqueue.TaskSubmission>) null))
                 .isInstanceOf(NullPointerException.class).hasMessage("tasks");

@@ -163,11 +163,13 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
 
     @Override
     public Uni<TaskHandle> submit(String taskType, Object payload) {
+        Objects.requireNonNull(taskType, "taskType");
         return submit(TaskSubmission.of(taskType, payload));
     }
 
     @Override
     public Uni<TaskHandle> submit(String taskType, Object payload, TaskOptions options) {
+        Objects.requireNonNull(taskType, "taskType");
         Objects.requireNonNull(options, "options");
         return submit(TaskSubmission.of(taskType, payload).options(options));
     }

@@ -89,6 +89,7 @@ public final class TaskJson {
         instant(node, "startedAt", info.startedAt());
         instant(node, "finishedAt", info.finishedAt());
         node.put("lastError", info.lastError());
+        node.put("lastErrorClass", info.lastErrorClass());
         if (result != null && result.state().isFinal()) {
             if (result.value() == null) {
                 node.putNull("value");
