@@ -11,22 +11,11 @@ public enum TaskState {
     CANCELLED,
     SUPERSEDED;
 
-    private static final TaskState[] VALUES = values();
-
     public boolean isFinal() {
         return ordinal() >= SUCCEEDED.ordinal();
     }
 
     public boolean isActive() {
         return !isFinal();
-    }
-
-    /** The stored code of this state (its ordinal). */
-    public int code() {
-        return ordinal();
-    }
-
-    public static TaskState ofCode(int code) {
-        return VALUES[code];
     }
 }

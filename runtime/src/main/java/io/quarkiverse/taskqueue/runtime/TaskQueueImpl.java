@@ -18,7 +18,7 @@ import java.util.function.Predicate;
 
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import jakarta.inject.Singleton;
+import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
@@ -62,7 +62,7 @@ import io.vertx.core.Vertx;
  * keeps the {@link TaskDispatcher} informed. Items reach callers on their Vert.x context when they have one,
  * else on a worker thread, never on the store's threads.
  */
-@Singleton
+@ApplicationScoped
 public class TaskQueueImpl implements TaskQueue, StoreListener {
 
     private static final Logger LOG = Logger.getLogger(TaskQueueImpl.class);
@@ -135,6 +135,14 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
         if (config.worker().poolSize() < 1) {
             throw new IllegalStateException("quarkus.taskqueue.worker.pool-size must be at least 1, not "
                     + config.worker().poolSize());
+        }
+        if (config.retry().multiplier() < 1) {
+            throw new IllegalStateException("quarkus.taskqueue.retry.multiplier must be at least 1, not "
+                    + config.retry().multiplier());
+        }
+        if (config.retry().jitter() < 0 || config.retry().jitter() > 1) {
+            throw new IllegalStateException("quarkus.taskqueue.retry.jitter must be between 0 and 1, not "
+                    + config.retry().jitter());
         }
         if (config.retries() < 0) {
             throw new IllegalStateException("quarkus.taskqueue.retries must not be negative, not " + config.retries());
@@ -440,6 +448,7 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
                 case FAILED -> written.failed.add(new BatchFailure(t.index(), t.taskType(), p.message()));
             }
             written.idByIndex.put(t.index(), p.id() != null ? p.id() : p.other());
+            written.typeByIndex.put(t.index(), t.taskType());
         }
         written.submitted.addAll(ids);
         LOG.debugf("Batch %s: committed a chunk of %d tasks (%d new)", batchId, chunk.size(), ids.size());
@@ -633,6 +642,7 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
         final List<Superseded> superseded = new ArrayList<>();
         final List<BatchFailure> failed = new ArrayList<>();
         final Map<Integer, TaskId> idByIndex = new HashMap<>();
+        final Map<Integer, String> typeByIndex = new HashMap<>();
         final List<Dropped> droppedInBatch;
 
         Written(String batchId, Prepared prepared) {
@@ -659,13 +669,14 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
                 TaskId winner = idByIndex.get(d.winnerIndex);
                 if (winner != null) {
                     idByIndex.put(d.index, winner);
+                    typeByIndex.put(d.index, typeByIndex.get(d.winnerIndex));
                 }
             }
             List<TaskHandle> handles = new ArrayList<>(count);
             for (int i = 0; i < count; i++) {
                 TaskId id = idByIndex.get(i);
                 if (id != null) {
-                    handles.add(queue.handle(id, null));
+                    handles.add(queue.handle(id, typeByIndex.get(i)));
                 }
             }
             return handles;

@@ -98,7 +98,7 @@ public interface TaskQueueConfig {
     }
 
     interface Concurrency {
-        /** The most tasks with this concurrency key that run at once on this node. */
+        /** The most tasks with this concurrency key that run at once on this node; required, at least 1. */
         int max();
     }
 

@@ -5,8 +5,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 
+import io.quarkiverse.taskqueue.TaskState;
+
 /**
- * The SQLite schema, versioned in {@code tq_meta}. Task states are stored as {@code TaskState.code()}; the
+ * The SQLite schema, versioned in {@code tq_meta}. Task states are stored as their {@code TaskState} ordinal; the
  * active states (SCHEDULED 0, QUEUED 1, RUNNING 2, RETRYING 3) are {@code state < 4}.
  * <p>
  * Runnable tasks are also listed in {@code tq_ready}, ordered as they are claimed (priority, then submission
@@ -69,7 +71,14 @@ final class SqliteSchema {
             "CREATE TABLE tq_handler (type TEXT PRIMARY KEY, seen_at INTEGER NOT NULL) WITHOUT ROWID",
     };
 
+    private static final TaskState[] STATES = TaskState.values();
+
     private SqliteSchema() {
+    }
+
+    /** The state stored as {@code code} (a {@link TaskState} ordinal). */
+    static TaskState state(int code) {
+        return STATES[code];
     }
 
     /** Creates the schema in a new file, checks the version of an existing one. */

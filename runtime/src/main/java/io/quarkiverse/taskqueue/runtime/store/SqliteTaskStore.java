@@ -50,13 +50,13 @@ public class SqliteTaskStore implements TaskStore {
 
     private static final Logger LOG = Logger.getLogger(SqliteTaskStore.class);
 
-    private static final int SCHEDULED = TaskState.SCHEDULED.code();
-    private static final int QUEUED = TaskState.QUEUED.code();
-    private static final int RUNNING = TaskState.RUNNING.code();
-    private static final int RETRYING = TaskState.RETRYING.code();
-    private static final int FAILED = TaskState.FAILED.code();
-    private static final int CANCELLED = TaskState.CANCELLED.code();
-    private static final int SUPERSEDED = TaskState.SUPERSEDED.code();
+    private static final int SCHEDULED = TaskState.SCHEDULED.ordinal();
+    private static final int QUEUED = TaskState.QUEUED.ordinal();
+    private static final int RUNNING = TaskState.RUNNING.ordinal();
+    private static final int RETRYING = TaskState.RETRYING.ordinal();
+    private static final int FAILED = TaskState.FAILED.ordinal();
+    private static final int CANCELLED = TaskState.CANCELLED.ordinal();
+    private static final int SUPERSEDED = TaskState.SUPERSEDED.ordinal();
     private static final int MAX_SINGLES_PER_TX = 1000;
 
     private static final String INSERT_TASK = "INSERT INTO tq_task (id, type, payload, state, priority, dedup_key, "
@@ -249,7 +249,7 @@ public class SqliteTaskStore implements TaskStore {
                     if (onDuplicate == DuplicateStrategy.FAIL) {
                         placements.add(new Placement(t.index(), Placement.Kind.FAILED, null, existing.id,
                                 "dedup key '" + key + "' is already used by active task " + existing.id + " ("
-                                        + TaskState.ofCode(existing.state) + ")"));
+                                        + SqliteSchema.state(existing.state) + ")"));
                         continue;
                     }
                     superseded.add(existing);
@@ -607,7 +607,7 @@ public class SqliteTaskStore implements TaskStore {
         for (Completion c : batch) {
             boolean retry = c.state() == TaskState.RETRYING;
             boolean delayed = retry && c.dueAt() > now;
-            update.setInt(1, c.state().code());
+            update.setInt(1, c.state().ordinal());
             setLongOrNull(update, 2, retry ? null : now);
             update.setString(3, c.result());
             update.setString(4, c.error());
@@ -799,7 +799,7 @@ public class SqliteTaskStore implements TaskStore {
                     priority = rs.getInt(2);
                     group = rs.getString(3);
                 }
-                if (TaskState.ofCode(state).isFinal()) {
+                if (SqliteSchema.state(state).isFinal()) {
                     return CancelResult.ALREADY_FINISHED;
                 }
                 if (state == RUNNING) {
@@ -886,7 +886,7 @@ public class SqliteTaskStore implements TaskStore {
                     if (!rs.next()) {
                         return null;
                     }
-                    return new TaskInfo(new TaskId(rs.getLong(1)), rs.getString(2), TaskState.ofCode(rs.getInt(3)),
+                    return new TaskInfo(new TaskId(rs.getLong(1)), rs.getString(2), SqliteSchema.state(rs.getInt(3)),
                             rs.getInt(4), rs.getInt(5), rs.getString(6), rs.getString(7), rs.getString(8),
                             instant(rs, 9), instant(rs, 10), instant(rs, 11), instant(rs, 12), rs.getString(13),
                             rs.getString(14), rs.getString(15));
@@ -910,7 +910,7 @@ public class SqliteTaskStore implements TaskStore {
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         TaskId id = new TaskId(rs.getLong(1));
-                        TaskState state = TaskState.ofCode(rs.getInt(2));
+                        TaskState state = SqliteSchema.state(rs.getInt(2));
                         String error = state == TaskState.SUCCEEDED ? null : rs.getString(4);
                         found.put(id.value(), new TaskResult(id, state, rs.getString(3), error, rs.getInt(5)));
                     }
@@ -961,7 +961,7 @@ public class SqliteTaskStore implements TaskStore {
         }
         return new GroupSummary(groupId, total,
                 byState[SCHEDULED] + byState[QUEUED] + byState[RETRYING], byState[RUNNING],
-                byState[TaskState.SUCCEEDED.code()], byState[FAILED], byState[CANCELLED] + byState[SUPERSEDED]);
+                byState[TaskState.SUCCEEDED.ordinal()], byState[FAILED], byState[CANCELLED] + byState[SUPERSEDED]);
     }
 
     @Override
@@ -1000,7 +1000,7 @@ public class SqliteTaskStore implements TaskStore {
                     ResultSet rs = s.executeQuery("SELECT type, state, count(*) FROM tq_task GROUP BY type, state")) {
                 while (rs.next()) {
                     counts.computeIfAbsent(rs.getString(1), k -> new TreeMap<>())
-                            .put(TaskState.ofCode(rs.getInt(2)).name(), rs.getLong(3));
+                            .put(SqliteSchema.state(rs.getInt(2)).name(), rs.getLong(3));
                 }
             }
             Long oldest = null;
