@@ -39,8 +39,10 @@ import io.quarkiverse.taskqueue.TaskId;
 import io.quarkiverse.taskqueue.TaskOptions;
 import io.quarkiverse.taskqueue.TaskSubmission;
 import io.quarkiverse.taskqueue.runtime.TaskQueueImpl;
+import io.quarkiverse.taskqueue.runtime.config.TaskQueueConfig;
 import io.quarkiverse.taskqueue.runtime.json.LineIndex;
 import io.quarkiverse.taskqueue.runtime.json.TaskItemReader;
+import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import picocli.CommandLine.Command;
@@ -206,9 +208,11 @@ public class SubmitManyCommand implements Callable<Integer> {
             options.retries(retries);
         }
         if (retryInitialMs != null) {
-            double multiplier = ConfigProvider.getConfig()
-                    .getOptionalValue("quarkus.taskqueue.retry.multiplier", Double.class).orElse(2.0);
-            options.retryPolicy(RetryPolicy.exponential(Duration.ofMillis(retryInitialMs), multiplier));
+            // the rest of the policy comes from configuration, as it does through the REST API
+            TaskQueueConfig.Retry retry = ConfigProvider.getConfig().unwrap(SmallRyeConfig.class)
+                    .getConfigMapping(TaskQueueConfig.class).retry();
+            options.retryPolicy(RetryPolicy.exponential(Duration.ofMillis(retryInitialMs), retry.multiplier())
+                    .withMaxInterval(retry.maxInterval()).withJitter(retry.jitter()));
         }
         if (timeoutSeconds != null) {
             options.timeout(Duration.ofSeconds(timeoutSeconds));
