@@ -65,7 +65,7 @@ final class TaskGroupImpl implements TaskGroup {
     @Override
     public <T> Uni<List<T>> values(Class<T> type) {
         Objects.requireNonNull(type, "type");
-        return await().chain(summary -> queue.store().groupTasks(id))
+        return queue.deliver(queue.awaitGroup(id).chain(summary -> queue.store().groupTasks(id))
                 .chain(ids -> queue.store().results(ids))
                 .map(results -> {
                     Map<TaskId, String> failures = new LinkedHashMap<>();
@@ -86,8 +86,7 @@ final class TaskGroupImpl implements TaskGroup {
                         throw new GroupFailedException(id, failures);
                     }
                     return values;
-                })
-                .emitOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultExecutor());
+                }));
     }
 
     @Override

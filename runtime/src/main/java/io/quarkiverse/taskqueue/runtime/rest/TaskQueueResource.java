@@ -25,7 +25,9 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.RestStreamElementType;
@@ -87,7 +89,8 @@ public class TaskQueueResource {
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
     @Blocking
-    public Uni<Response> submitTask(InputStream body, @HeaderParam("Content-Length") String contentLength) {
+    public Uni<Response> submitTask(InputStream body, @HeaderParam("Content-Length") String contentLength,
+            @Context UriInfo uriInfo) {
         Response tooLarge = checkLength(contentLength);
         if (tooLarge != null) {
             return Uni.createFrom().item(tooLarge);
@@ -112,7 +115,7 @@ public class TaskQueueResource {
         }
         return queue.submit(task)
                 .map(handle -> Response.status(Response.Status.CREATED).type(MediaType.APPLICATION_JSON)
-                        .header("Location", restConfig.rest().path() + "/tasks/" + handle.id())
+                        .location(uriInfo.getAbsolutePathBuilder().path(handle.id().toString()).build())
                         .entity(json().write(json().object().put("id", handle.id().toString())
                                 .put("taskType", handle.taskType())))
                         .build())
