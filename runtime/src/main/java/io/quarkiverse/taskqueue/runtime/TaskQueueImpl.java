@@ -447,8 +447,10 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
                 case SKIPPED -> written.deduplicated.add(new Dropped(t.index(), t.dedupKey(), -1));
                 case FAILED -> written.failed.add(new BatchFailure(t.index(), t.taskType(), p.message()));
             }
-            written.idByIndex.put(t.index(), p.id() != null ? p.id() : p.other());
-            written.typeByIndex.put(t.index(), t.taskType());
+            if (written.tracksHandles) {
+                written.idByIndex.put(t.index(), p.id() != null ? p.id() : p.other());
+                written.typeByIndex.put(t.index(), t.taskType());
+            }
         }
         written.submitted.addAll(ids);
         LOG.debugf("Batch %s: committed a chunk of %d tasks (%d new)", batchId, chunk.size(), ids.size());
@@ -591,6 +593,8 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
         final List<NewTask> tasks;
         final List<BatchFailure> failed;
         final List<Dropped> dropped;
+        /** Whether the caller wants a handle per input (map, group), which costs a map entry per task. */
+        boolean wantsHandles;
 
         Prepared(int count, List<NewTask> tasks, List<BatchFailure> failed, List<Dropped> dropped) {
             this.count = count;
@@ -629,6 +633,7 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
                         + first.message() + (failed.size() > 1 ? " (and " + (failed.size() - 1) + " more)" : "")
                         + "; nothing was submitted");
             }
+            wantsHandles = true;
             return this;
         }
     }
@@ -637,7 +642,8 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
     private static final class Written {
         final String batchId;
         final int count;
-        final List<TaskId> submitted = new ArrayList<>();
+        final boolean tracksHandles;
+        final List<TaskId> submitted;
         final List<Dropped> deduplicated = new ArrayList<>();
         final List<Superseded> superseded = new ArrayList<>();
         final List<BatchFailure> failed = new ArrayList<>();
@@ -647,6 +653,8 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
 
         Written(String batchId, Prepared prepared) {
             this.batchId = batchId;
+            this.tracksHandles = prepared.wantsHandles;
+            this.submitted = new ArrayList<>(prepared.tasks.size());
             this.count = prepared.count;
             this.failed.addAll(prepared.failed);
             this.deduplicated.addAll(prepared.dropped);
