@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.NoSuchElementException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
 
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -41,6 +42,7 @@ import io.quarkiverse.taskqueue.BatchSubmission;
 import io.quarkiverse.taskqueue.DuplicateStrategy;
 import io.quarkiverse.taskqueue.RetryPolicy;
 import io.quarkiverse.taskqueue.TaskId;
+import io.quarkiverse.taskqueue.TaskInfo;
 import io.quarkiverse.taskqueue.TaskOptions;
 import io.quarkiverse.taskqueue.TaskSubmission;
 import io.quarkiverse.taskqueue.runtime.TaskQueueImpl;
@@ -311,30 +313,28 @@ public class TaskQueueResource {
     @Path("/tasks/{id}")
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<Response> task(@PathParam("id") String id) {
-        TaskId taskId;
-        try {
-            taskId = TaskId.parse(id);
-        } catch (IllegalArgumentException e) {
-            return Uni.createFrom().item(badRequest(json().error(e.getMessage())));
-        }
-        return queue.store().info(taskId).chain(info -> info == null ? Uni.createFrom().item(taskNotFound(taskId))
-                : queue.store().result(taskId).map(result -> ok(json().info(info, result))));
+        return withTask(id, (taskId, info) -> queue.store().result(taskId).map(result -> ok(json().info(info, result))));
     }
 
     @DELETE
     @Path("/tasks/{id}")
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<Response> cancelTask(@PathParam("id") String id) {
+        return withTask(id, (taskId, info) -> queue.task(taskId).cancel().chain(cancelled -> queue.store().info(taskId)
+                .map(after -> ok(json().object().put("id", taskId.toString()).put("cancelled", cancelled)
+                        .put("state", after == null ? null : after.state().name())))));
+    }
+
+    /** 400 for an id that is not one, 404 for an unknown task, else what {@code found} answers. */
+    private Uni<Response> withTask(String id, BiFunction<TaskId, TaskInfo, Uni<Response>> found) {
         TaskId taskId;
         try {
             taskId = TaskId.parse(id);
         } catch (IllegalArgumentException e) {
             return Uni.createFrom().item(badRequest(json().error(e.getMessage())));
         }
-        return queue.store().info(taskId).chain(info -> info == null ? Uni.createFrom().item(taskNotFound(taskId))
-                : queue.task(taskId).cancel().chain(cancelled -> queue.store().info(taskId)
-                        .map(after -> ok(json().object().put("id", taskId.toString()).put("cancelled", cancelled)
-                                .put("state", after == null ? null : after.state().name())))));
+        return queue.store().info(taskId)
+                .chain(info -> info == null ? Uni.createFrom().item(taskNotFound(taskId)) : found.apply(taskId, info));
     }
 
     // ---------------------------------------------------------------- groups
