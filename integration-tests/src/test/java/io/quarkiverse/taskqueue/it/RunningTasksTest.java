@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import io.quarkiverse.taskqueue.BatchOutcome;
 import io.quarkiverse.taskqueue.BatchSubmission;
 import io.quarkiverse.taskqueue.RetryPolicy;
+import io.quarkiverse.taskqueue.TaskEvent;
 import io.quarkiverse.taskqueue.TaskHandle;
 import io.quarkiverse.taskqueue.TaskId;
 import io.quarkiverse.taskqueue.TaskInfo;
@@ -23,6 +25,7 @@ import io.quarkiverse.taskqueue.TaskResult;
 import io.quarkiverse.taskqueue.TaskState;
 import io.quarkiverse.taskqueue.TaskSubmission;
 import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.mutiny.subscription.Cancellable;
 
 /** The dispatcher: retries and backoff, timeouts, cancellation, concurrency limits, misbehaving handlers. */
 @QuarkusTest
@@ -45,6 +48,44 @@ class RunningTasksTest {
         assertThat(result.state()).isEqualTo(TaskState.SUCCEEDED);
         assertThat(result.attempts()).isEqualTo(3);
         assertThat(handle.value(Integer.class).await().atMost(WAIT)).isEqualTo(3);
+    }
+
+    @Test
+    void eventsTellEachAttemptAndWhetherItWillBeRetried() {
+        ConcurrentLinkedQueue<TaskEvent> events = new ConcurrentLinkedQueue<>();
+        Cancellable subscription = queue.events().subscribe().with(events::add);
+        try {
+            TaskHandle flaky = queue.submit("flaky", 1, TaskOptions.builder().retries(1).build()).await().atMost(WAIT);
+            TaskHandle waiting = queue.submit("noop", 1, TaskOptions.builder().delay(Duration.ofMinutes(5)).build())
+                    .await().atMost(WAIT);
+            flaky.await().await().atMost(WAIT);
+            waiting.cancel().await().atMost(WAIT);
+
+            long deadline = System.currentTimeMillis() + 5_000;
+            while (events.stream().noneMatch(e -> e instanceof TaskEvent.TaskCancelled)
+                    && System.currentTimeMillis() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertThat(events.stream().filter(e -> concerns(e, flaky.id())).toList()).containsExactly(
+                    new TaskEvent.TaskSubmitted(flaky.id(), "flaky"),
+                    new TaskEvent.TaskStarted(flaky.id(), "flaky", 1),
+                    new TaskEvent.TaskFailed(flaky.id(), "flaky", 1, "attempt 1 failed", true),
+                    new TaskEvent.TaskStarted(flaky.id(), "flaky", 2),
+                    new TaskEvent.TaskSucceeded(flaky.id(), "flaky", 2));
+            assertThat(events.stream().filter(e -> concerns(e, waiting.id())).toList()).containsExactly(
+                    new TaskEvent.TaskSubmitted(waiting.id(), "noop"),
+                    new TaskEvent.TaskCancelled(waiting.id(), "noop"));
+        } finally {
+            subscription.cancel();
+        }
+    }
+
+    private static boolean concerns(TaskEvent e, TaskId id) {
+        return (e instanceof TaskEvent.TaskSubmitted s && s.taskId().equals(id))
+                || (e instanceof TaskEvent.TaskStarted t && t.taskId().equals(id))
+                || (e instanceof TaskEvent.TaskSucceeded u && u.taskId().equals(id))
+                || (e instanceof TaskEvent.TaskFailed f && f.taskId().equals(id))
+                || (e instanceof TaskEvent.TaskCancelled c && c.taskId().equals(id));
     }
 
     @Test
