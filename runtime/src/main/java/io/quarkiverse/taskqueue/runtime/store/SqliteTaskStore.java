@@ -70,8 +70,10 @@ public class SqliteTaskStore implements TaskStore {
             + "FROM json_each(?) j JOIN tq_task t ON t.dedup_key = j.value WHERE t.dedup_key IS NOT NULL AND t.state < 4";
     private static final String SUPERSEDE = "UPDATE tq_task SET state = " + SUPERSEDED + ", finished_at = ?, "
             + "due_at = NULL, cancel_requested = CASE WHEN state = " + RUNNING + " THEN 1 ELSE 0 END WHERE id = ?";
-    private static final String CLAIM_READY = "DELETE FROM tq_ready WHERE ckey IS NULL OR ckey NOT IN "
-            + "(SELECT value FROM json_each(?)) RETURNING priority, seq, ckey ORDER BY priority DESC, seq LIMIT ?";
+    private static final String CLAIM_READY = "DELETE FROM tq_ready RETURNING priority, seq, ckey "
+            + "ORDER BY priority DESC, seq LIMIT ?";
+    private static final String PEEK_READY = "SELECT priority, seq, ckey FROM tq_ready WHERE ckey IS NULL OR ckey "
+            + "NOT IN (SELECT value FROM json_each(?)) ORDER BY priority DESC, seq LIMIT ?";
     private static final String CLAIM_TASKS = "UPDATE tq_task SET state = " + RUNNING + ", attempts = attempts + 1, "
             + "started_at = ?, lease_until = ?, owner = ? WHERE id IN (SELECT value FROM json_each(?)) AND state < 4 "
             + "RETURNING id, type, payload, attempts, priority, group_id, concurrency_key, max_retries, retry_policy, "
@@ -483,55 +485,7 @@ public class SqliteTaskStore implements TaskStore {
 
     private List<ClaimedTask> claimTasks(int slots, Map<String, Integer> keyCapacity, String owner, long leaseMillis)
             throws SQLException {
-        Map<String, Integer> capacity = new HashMap<>(keyCapacity);
-        Set<String> excluded = new HashSet<>();
-        capacity.forEach((key, free) -> {
-            if (free <= 0) {
-                excluded.add(key);
-            }
-        });
-        List<ReadyRow> taken = new ArrayList<>();
-        PreparedStatement claimReady = statement(CLAIM_READY);
-        for (int round = 0; round < 16 && taken.size() < slots; round++) {
-            int limit = slots - taken.size();
-            claimReady.setString(1, Json.array(excluded));
-            claimReady.setInt(2, limit);
-            List<ReadyRow> rows = new ArrayList<>();
-            try (ResultSet rs = claimReady.executeQuery()) {
-                while (rs.next()) {
-                    rows.add(new ReadyRow(rs.getInt(1), rs.getLong(2), rs.getString(3)));
-                }
-            }
-            rows.sort(ReadyRow.ORDER);
-            List<ReadyRow> putBack = new ArrayList<>();
-            for (ReadyRow row : rows) {
-                Integer free = row.ckey == null ? null : capacity.get(row.ckey);
-                if (free == null) {
-                    taken.add(row);
-                } else if (free > 0) {
-                    taken.add(row);
-                    capacity.put(row.ckey, free - 1);
-                    if (free == 1) {
-                        excluded.add(row.ckey);
-                    }
-                } else {
-                    putBack.add(row);
-                }
-            }
-            if (!putBack.isEmpty()) {
-                PreparedStatement ready = statement(INSERT_READY);
-                for (ReadyRow row : putBack) {
-                    ready.setInt(1, row.priority);
-                    ready.setLong(2, row.seq);
-                    ready.setString(3, row.ckey);
-                    ready.addBatch();
-                }
-                ready.executeBatch();
-            }
-            if (rows.size() < limit || putBack.isEmpty()) {
-                break;
-            }
-        }
+        List<ReadyRow> taken = keyCapacity.isEmpty() ? claimInOrder(slots) : claimWithinLimits(slots, keyCapacity);
         if (taken.isEmpty()) {
             return List.of();
         }
@@ -560,6 +514,71 @@ public class SqliteTaskStore implements TaskStore {
         }
         claimed.sort(Comparator.comparingInt(ClaimedTask::priority).reversed().thenComparing(ClaimedTask::id));
         return claimed;
+    }
+
+    /** The first {@code slots} runnable tasks: one statement. */
+    private List<ReadyRow> claimInOrder(int slots) throws SQLException {
+        PreparedStatement claim = statement(CLAIM_READY);
+        claim.setInt(1, slots);
+        List<ReadyRow> rows = new ArrayList<>(slots);
+        try (ResultSet rs = claim.executeQuery()) {
+            while (rs.next()) {
+                rows.add(new ReadyRow(rs.getInt(1), rs.getLong(2), rs.getString(3)));
+            }
+        }
+        rows.sort(ReadyRow.ORDER);
+        return rows;
+    }
+
+    /**
+     * The first runnable tasks that fit the free capacity of their concurrency keys. Rows of saturated keys are
+     * skipped by SQLite (they stay queued, untouched); each round looks again once a key became saturated, so a
+     * saturated key at the head of the queue does not hold back the keys behind it.
+     */
+    private List<ReadyRow> claimWithinLimits(int slots, Map<String, Integer> keyCapacity) throws SQLException {
+        Map<String, Integer> capacity = new HashMap<>(keyCapacity);
+        Set<String> excluded = new HashSet<>();
+        capacity.forEach((key, free) -> {
+            if (free <= 0) {
+                excluded.add(key);
+            }
+        });
+        List<ReadyRow> taken = new ArrayList<>(slots);
+        PreparedStatement peek = statement(PEEK_READY);
+        PreparedStatement delete = statement(DELETE_READY);
+        for (int round = 0; round < 64 && taken.size() < slots; round++) {
+            int need = slots - taken.size();
+            peek.setString(1, Json.array(excluded));
+            peek.setInt(2, need);
+            int seen = 0;
+            boolean saturated = false;
+            try (ResultSet rs = peek.executeQuery()) {
+                while (rs.next()) {
+                    seen++;
+                    ReadyRow row = new ReadyRow(rs.getInt(1), rs.getLong(2), rs.getString(3));
+                    Integer free = row.ckey == null ? null : capacity.get(row.ckey);
+                    if (free != null && free <= 0) {
+                        continue; // its key filled up earlier in this round
+                    }
+                    if (free != null) {
+                        capacity.put(row.ckey, free - 1);
+                        if (free == 1) {
+                            excluded.add(row.ckey);
+                            saturated = true;
+                        }
+                    }
+                    taken.add(row);
+                    delete.setInt(1, row.priority);
+                    delete.setLong(2, row.seq);
+                    delete.addBatch();
+                }
+            }
+            delete.executeBatch();
+            if (seen < need || !saturated) {
+                break;
+            }
+        }
+        return taken;
     }
 
     @Override
