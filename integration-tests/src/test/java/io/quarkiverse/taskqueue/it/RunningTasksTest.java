@@ -39,6 +39,9 @@ class RunningTasksTest {
     @Inject
     Troublemakers troublemakers;
 
+    @Inject
+    Executions executions;
+
     @Test
     void attemptsCountEveryRunAndASuccessAfterFailuresKeepsTheValue() {
         TaskHandle handle = queue.submit("flaky", 2, TaskOptions.builder().retries(3).build()).await().atMost(WAIT);
@@ -186,6 +189,33 @@ class RunningTasksTest {
         assertThat(serialDoneWhenFreeDone).isLessThan(1000);
         assertThat(troublemakers.maxRunningByKey.get("serial").get()).isEqualTo(1);
         assertThat(troublemakers.maxRunningByKey.get("free").get()).isGreaterThan(1);
+    }
+
+    @Test
+    void aLongRunOfOneLimitedKeyDoesNotHoldBackTheKeysBehindIt() {
+        String label = "block-" + java.util.UUID.randomUUID() + "-";
+        List<TaskSubmission> tasks = new java.util.ArrayList<>();
+        IntStream.range(0, 500).forEach(i -> tasks.add(TaskSubmission.of("record", label + i).concurrencyKey("serial")));
+        IntStream.range(0, 300).forEach(i -> tasks.add(TaskSubmission.of("keyed", "free").concurrencyKey("free")));
+        BatchOutcome outcome = queue.submitBatch(tasks).await().atMost(WAIT);
+
+        for (TaskId id : outcome.submitted().subList(500, 800)) {
+            assertThat(queue.task(id).await().await().atMost(WAIT).state()).isEqualTo(TaskState.SUCCEEDED);
+        }
+        long serialDone = executions.order.stream().filter(l -> l.startsWith(label)).count();
+        TaskHandle late = queue.task(outcome.submitted().get(450));
+        boolean cancelled = late.cancel().await().atMost(WAIT);
+        for (TaskId id : outcome.submitted().subList(0, 500)) {
+            queue.task(id).await().await().atMost(WAIT);
+        }
+
+        assertThat(serialDone).as("serial tasks done when the free ones were").isLessThan(450);
+        assertThat(cancelled).isTrue();
+        assertThat(late.info().await().atMost(WAIT).state()).isEqualTo(TaskState.CANCELLED);
+        List<String> expected = IntStream.range(0, 500).filter(i -> i != 450).mapToObj(i -> label + i).toList();
+        assertThat(executions.order.stream().filter(l -> l.startsWith(label)).toList())
+                .as("a limited key's tasks run in submission order, the cancelled one not at all")
+                .containsExactlyElementsOf(expected);
     }
 
     private static int count(AtomicInteger n) {

@@ -18,6 +18,8 @@ final class RunningTask implements TaskContext {
     final AtomicBoolean finished = new AtomicBoolean();
     volatile boolean cancelRequested;
     volatile boolean timedOut;
+    /** Set before {@link #timedOut}. */
+    volatile Exception timeout;
     volatile Thread thread;
     volatile Cancellable subscription;
     volatile long timerId = -1;

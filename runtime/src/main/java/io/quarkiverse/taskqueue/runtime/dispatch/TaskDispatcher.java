@@ -332,8 +332,9 @@ public final class TaskDispatcher implements ClaimBudget {
         if (rt.finished.get()) {
             return;
         }
+        rt.timeout = new java.util.concurrent.TimeoutException("timed out after " + timeoutMs + " ms");
         rt.timedOut = true;
-        finish(rt, null, new java.util.concurrent.TimeoutException("timed out after " + timeoutMs + " ms"));
+        finish(rt, null, rt.timeout);
         rt.stop();
     }
 
@@ -345,6 +346,11 @@ public final class TaskDispatcher implements ClaimBudget {
             vertx.cancelTimer(rt.timerId);
         }
         ClaimedTask task = rt.task;
+        if (rt.timedOut) {
+            // the handler may have seen the flag and returned before the timer's own finish got here
+            value = null;
+            error = rt.timeout;
+        }
         Completion completion;
         if (rt.cancelRequested && !rt.timedOut) {
             completion = new Completion(task, TaskState.CANCELLED, null, null, null, null, 0);

@@ -13,11 +13,13 @@ import io.quarkiverse.taskqueue.TaskState;
  * <p>
  * Runnable tasks are also listed in {@code tq_ready}, ordered as they are claimed (priority, then submission
  * sequence = task id): claiming deletes from this small table instead of scanning {@code tq_task}.
+ * Tasks met at the head of the queue while their concurrency key is at its limit are parked in
+ * {@code tq_parked} until the key has room again.
  * {@code tq_group.active} counts a group's tasks that are not final, so completion is found without a scan.
  */
 final class SqliteSchema {
 
-    static final int VERSION = 1;
+    static final int VERSION = 2;
 
     private static final String[] V1 = {
             """
@@ -71,6 +73,17 @@ final class SqliteSchema {
             "CREATE TABLE tq_handler (type TEXT PRIMARY KEY, seen_at INTEGER NOT NULL) WITHOUT ROWID",
     };
 
+    /** Version 2: tasks parked behind their concurrency key's limit. */
+    private static final String[] V2 = {
+            """
+            CREATE TABLE tq_parked (
+              ckey TEXT NOT NULL,
+              priority INTEGER NOT NULL,
+              seq INTEGER NOT NULL,
+              PRIMARY KEY (ckey, priority DESC, seq)
+            ) WITHOUT ROWID""",
+    };
+
     private static final TaskState[] STATES = TaskState.values();
 
     private SqliteSchema() {
@@ -99,6 +112,11 @@ final class SqliteSchema {
                 }
                 if (version < 1) {
                     for (String ddl : V1) {
+                        s.execute(ddl);
+                    }
+                }
+                if (version < 2) {
+                    for (String ddl : V2) {
                         s.execute(ddl);
                     }
                 }

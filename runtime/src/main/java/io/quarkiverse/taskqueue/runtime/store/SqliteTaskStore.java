@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,14 +67,17 @@ public class SqliteTaskStore implements TaskStore {
             + "SELECT priority, id, concurrency_key FROM tq_task WHERE id BETWEEN ? AND ? AND due_at IS NULL";
     private static final String INSERT_READY = "INSERT INTO tq_ready (priority, seq, ckey) VALUES (?, ?, ?)";
     private static final String DELETE_READY = "DELETE FROM tq_ready WHERE priority = ? AND seq = ?";
-    private static final String FIND_ACTIVE = "SELECT t.dedup_key, t.id, t.state, t.priority, t.group_id "
+    private static final String DELETE_PARKED = "DELETE FROM tq_parked WHERE ckey = ? AND priority = ? AND seq = ?";
+    private static final String PEEK_HEAD = "SELECT priority, seq, ckey FROM tq_ready ORDER BY priority DESC, seq LIMIT ?";
+    private static final String PEEK_PARKED = "SELECT priority, seq FROM tq_parked WHERE ckey = ? "
+            + "ORDER BY priority DESC, seq LIMIT ?";
+    private static final String INSERT_PARKED = "INSERT INTO tq_parked (ckey, priority, seq) VALUES (?, ?, ?)";
+    private static final String FIND_ACTIVE = "SELECT t.dedup_key, t.id, t.state, t.priority, t.group_id, t.concurrency_key "
             + "FROM json_each(?) j JOIN tq_task t ON t.dedup_key = j.value WHERE t.dedup_key IS NOT NULL AND t.state < 4";
     private static final String SUPERSEDE = "UPDATE tq_task SET state = " + SUPERSEDED + ", finished_at = ?, "
             + "due_at = NULL, cancel_requested = CASE WHEN state = " + RUNNING + " THEN 1 ELSE 0 END WHERE id = ?";
     private static final String CLAIM_READY = "DELETE FROM tq_ready RETURNING priority, seq, ckey "
             + "ORDER BY priority DESC, seq LIMIT ?";
-    private static final String PEEK_READY = "SELECT priority, seq, ckey FROM tq_ready WHERE ckey IS NULL OR ckey "
-            + "NOT IN (SELECT value FROM json_each(?)) ORDER BY priority DESC, seq LIMIT ?";
     private static final String CLAIM_TASKS = "UPDATE tq_task SET state = " + RUNNING + ", attempts = attempts + 1, "
             + "started_at = ?, lease_until = ?, owner = ? WHERE id IN (SELECT value FROM json_each(?)) AND state < 4 "
             + "RETURNING id, type, payload, attempts, priority, group_id, concurrency_key, max_retries, retry_policy, "
@@ -101,6 +105,8 @@ public class SqliteTaskStore implements TaskStore {
     private final AtomicBoolean completionsScheduled = new AtomicBoolean();
     private final AtomicInteger claimsQueued = new AtomicInteger();
     private volatile StoreListener listener;
+    /** Keys with tasks in tq_parked; only the writer thread touches it. */
+    private final Set<String> parkedKeys = new HashSet<>();
     private Connection connection;
 
     public SqliteTaskStore(DataSource dataSource) {
@@ -132,6 +138,14 @@ public class SqliteTaskStore implements TaskStore {
                     s.execute("PRAGMA busy_timeout=10000");
                 }
                 SqliteSchema.migrate(connection);
+                // limits may have changed since the last run: parked tasks wait in the queue again
+                inTransaction(c -> {
+                    try (Statement s = connection.createStatement()) {
+                        s.executeUpdate("INSERT INTO tq_ready (priority, seq, ckey) SELECT priority, seq, ckey FROM tq_parked");
+                        s.executeUpdate("DELETE FROM tq_parked");
+                    }
+                    return null;
+                });
                 inTransaction(c -> {
                     long now = System.currentTimeMillis();
                     PreparedStatement ps = statement("INSERT INTO tq_handler (type, seen_at) VALUES (?, ?) "
@@ -291,7 +305,7 @@ public class SqliteTaskStore implements TaskStore {
         }
         if (!superseded.isEmpty()) {
             PreparedStatement update = statement(SUPERSEDE);
-            PreparedStatement unready = statement(DELETE_READY);
+            List<ReadyRow> waiting = new ArrayList<>();
             for (Active a : superseded) {
                 update.setLong(1, now);
                 update.setLong(2, a.id.value());
@@ -299,9 +313,7 @@ public class SqliteTaskStore implements TaskStore {
                 if (a.state == RUNNING) {
                     supersededRunning.add(a.id);
                 } else {
-                    unready.setInt(1, a.priority);
-                    unready.setLong(2, a.id.value());
-                    unready.addBatch();
+                    waiting.add(new ReadyRow(a.priority, a.id.value(), a.ckey));
                 }
                 if (finished != null) {
                     finished.add(a.id);
@@ -311,7 +323,7 @@ public class SqliteTaskStore implements TaskStore {
                 }
             }
             update.executeBatch();
-            unready.executeBatch();
+            removeFromQueue(waiting);
         }
         if (nextId > firstId) {
             insert.executeBatch();
@@ -353,7 +365,7 @@ public class SqliteTaskStore implements TaskStore {
         try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 active.put(rs.getString(1), new Active(new TaskId(rs.getLong(2)), rs.getInt(3), rs.getInt(4),
-                        rs.getString(5)));
+                        rs.getString(5), rs.getString(6)));
             }
         }
         return active;
@@ -531,54 +543,101 @@ public class SqliteTaskStore implements TaskStore {
     }
 
     /**
-     * The first runnable tasks that fit the free capacity of their concurrency keys. Rows of saturated keys are
-     * skipped by SQLite (they stay queued, untouched); each round looks again once a key became saturated, so a
-     * saturated key at the head of the queue does not hold back the keys behind it.
+     * The first runnable tasks that fit the free capacity of their concurrency keys. A task met at the head of the
+     * queue whose key is at its limit is parked ({@code tq_parked}) instead of being stepped over again by every
+     * later claim; a key's parked tasks go back to the queue, in their original order, as the key gets free
+     * capacity. So a long run of one saturated key does not slow down the claims of the keys behind it.
      */
     private List<ReadyRow> claimWithinLimits(int slots, Map<String, Integer> keyCapacity) throws SQLException {
         Map<String, Integer> capacity = new HashMap<>(keyCapacity);
-        Set<String> excluded = new HashSet<>();
-        capacity.forEach((key, free) -> {
-            if (free <= 0) {
-                excluded.add(key);
-            }
-        });
+        unparkWithin(capacity);
         List<ReadyRow> taken = new ArrayList<>(slots);
-        PreparedStatement peek = statement(PEEK_READY);
-        PreparedStatement delete = statement(DELETE_READY);
+        List<ReadyRow> park = new ArrayList<>();
+        PreparedStatement peek = statement(PEEK_HEAD);
         for (int round = 0; round < 64 && taken.size() < slots; round++) {
-            int need = slots - taken.size();
-            peek.setString(1, Json.array(excluded));
-            peek.setInt(2, need);
+            int before = taken.size();
+            int limit = slots - before + 256;
+            peek.setInt(1, limit);
             int seen = 0;
-            boolean saturated = false;
             try (ResultSet rs = peek.executeQuery()) {
-                while (rs.next()) {
+                while (taken.size() < slots && rs.next()) {
                     seen++;
                     ReadyRow row = new ReadyRow(rs.getInt(1), rs.getLong(2), rs.getString(3));
                     Integer free = row.ckey == null ? null : capacity.get(row.ckey);
-                    if (free != null && free <= 0) {
-                        continue; // its key filled up earlier in this round
-                    }
-                    if (free != null) {
+                    if (free == null) {
+                        taken.add(row);
+                    } else if (free > 0) {
+                        taken.add(row);
                         capacity.put(row.ckey, free - 1);
-                        if (free == 1) {
-                            excluded.add(row.ckey);
-                            saturated = true;
-                        }
+                    } else {
+                        park.add(row);
                     }
-                    taken.add(row);
-                    delete.setInt(1, row.priority);
-                    delete.setLong(2, row.seq);
-                    delete.addBatch();
                 }
             }
-            delete.executeBatch();
-            if (seen < need || !saturated) {
+            removeFromReady(taken.subList(before, taken.size()), park);
+            if (seen < limit) {
                 break;
             }
         }
         return taken;
+    }
+
+    /** Deletes the rows just taken or parked from tq_ready, and parks the latter. */
+    private void removeFromReady(List<ReadyRow> takenThisRound, List<ReadyRow> park) throws SQLException {
+        PreparedStatement delete = statement(DELETE_READY);
+        for (ReadyRow row : takenThisRound) {
+            delete.setInt(1, row.priority);
+            delete.setLong(2, row.seq);
+            delete.addBatch();
+        }
+        if (!park.isEmpty()) {
+            PreparedStatement parked = statement(INSERT_PARKED);
+            for (ReadyRow row : park) {
+                delete.setInt(1, row.priority);
+                delete.setLong(2, row.seq);
+                delete.addBatch();
+                parked.setString(1, row.ckey);
+                parked.setInt(2, row.priority);
+                parked.setLong(3, row.seq);
+                parked.addBatch();
+                parkedKeys.add(row.ckey);
+            }
+            parked.executeBatch();
+            park.clear();
+        }
+        delete.executeBatch();
+    }
+
+    /** Moves parked tasks of keys that have free capacity back to the queue, at most that many per key. */
+    private void unparkWithin(Map<String, Integer> capacity) throws SQLException {
+        if (parkedKeys.isEmpty()) {
+            return;
+        }
+        PreparedStatement peek = null;
+        for (Iterator<String> it = parkedKeys.iterator(); it.hasNext();) {
+            String key = it.next();
+            Integer free = capacity.get(key);
+            if (free != null && free <= 0) {
+                continue;
+            }
+            if (peek == null) {
+                peek = statement(PEEK_PARKED);
+            }
+            int limit = free == null ? Integer.MAX_VALUE : free;
+            peek.setString(1, key);
+            peek.setInt(2, limit);
+            List<ReadyRow> rows = new ArrayList<>();
+            try (ResultSet rs = peek.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(new ReadyRow(rs.getInt(1), rs.getLong(2), key));
+                }
+            }
+            if (rows.size() < limit) {
+                it.remove();
+            }
+            removeFromQueue(rows);
+            insertReady(rows);
+        }
     }
 
     @Override
@@ -805,11 +864,13 @@ public class SqliteTaskStore implements TaskStore {
             List<TaskId> finished = new ArrayList<>();
             Map<String, Integer> groups = new HashMap<>();
             CancelResult result = inTransaction(tx -> {
-                PreparedStatement find = statement("SELECT state, priority, group_id FROM tq_task WHERE id = ?");
+                PreparedStatement find = statement(
+                        "SELECT state, priority, group_id, concurrency_key FROM tq_task WHERE id = ?");
                 find.setLong(1, id.value());
                 int state;
                 int priority;
                 String group;
+                String ckey;
                 try (ResultSet rs = find.executeQuery()) {
                     if (!rs.next()) {
                         return CancelResult.NOT_FOUND;
@@ -817,6 +878,7 @@ public class SqliteTaskStore implements TaskStore {
                     state = rs.getInt(1);
                     priority = rs.getInt(2);
                     group = rs.getString(3);
+                    ckey = rs.getString(4);
                 }
                 if (SqliteSchema.state(state).isFinal()) {
                     return CancelResult.ALREADY_FINISHED;
@@ -827,7 +889,7 @@ public class SqliteTaskStore implements TaskStore {
                     flag.executeUpdate();
                     return CancelResult.REQUESTED;
                 }
-                cancelWaiting(List.of(new ReadyRow(priority, id.value(), null)));
+                cancelWaiting(List.of(new ReadyRow(priority, id.value(), ckey)));
                 finished.add(id);
                 if (group != null) {
                     groups.put(group, 1);
@@ -843,17 +905,40 @@ public class SqliteTaskStore implements TaskStore {
         long now = System.currentTimeMillis();
         PreparedStatement cancel = statement("UPDATE tq_task SET state = " + CANCELLED + ", finished_at = ?, "
                 + "due_at = NULL WHERE id = ?");
-        PreparedStatement unready = statement(DELETE_READY);
         for (ReadyRow t : tasks) {
             cancel.setLong(1, now);
             cancel.setLong(2, t.seq);
             cancel.addBatch();
+        }
+        cancel.executeBatch();
+        removeFromQueue(tasks);
+    }
+
+    /** Takes waiting tasks out of the queue, wherever they wait (ready, or parked behind their key's limit). */
+    private void removeFromQueue(List<ReadyRow> tasks) throws SQLException {
+        if (tasks.isEmpty()) {
+            return;
+        }
+        PreparedStatement unready = statement(DELETE_READY);
+        PreparedStatement unpark = null;
+        for (ReadyRow t : tasks) {
             unready.setInt(1, t.priority);
             unready.setLong(2, t.seq);
             unready.addBatch();
+            if (t.ckey != null) {
+                if (unpark == null) {
+                    unpark = statement(DELETE_PARKED);
+                }
+                unpark.setString(1, t.ckey);
+                unpark.setInt(2, t.priority);
+                unpark.setLong(3, t.seq);
+                unpark.addBatch();
+            }
         }
-        cancel.executeBatch();
         unready.executeBatch();
+        if (unpark != null) {
+            unpark.executeBatch();
+        }
     }
 
     @Override
@@ -863,7 +948,8 @@ public class SqliteTaskStore implements TaskStore {
             Map<String, Integer> groups = new HashMap<>();
             GroupCancel result = inTransaction(tx -> {
                 PreparedStatement find = statement(
-                        "SELECT id, state, priority FROM tq_task WHERE group_id = ? AND state < 4 ORDER BY id");
+                        "SELECT id, state, priority, concurrency_key FROM tq_task WHERE group_id = ? AND state < 4 "
+                                + "ORDER BY id");
                 find.setString(1, groupId);
                 List<ReadyRow> waiting = new ArrayList<>();
                 List<TaskId> running = new ArrayList<>();
@@ -872,7 +958,7 @@ public class SqliteTaskStore implements TaskStore {
                         if (rs.getInt(2) == RUNNING) {
                             running.add(new TaskId(rs.getLong(1)));
                         } else {
-                            waiting.add(new ReadyRow(rs.getInt(3), rs.getLong(1), null));
+                            waiting.add(new ReadyRow(rs.getInt(3), rs.getLong(1), rs.getString(4)));
                         }
                     }
                 }
@@ -1152,7 +1238,7 @@ public class SqliteTaskStore implements TaskStore {
     private record PendingInsert(NewTask task, UniEmitter<? super Placement> emitter) {
     }
 
-    private record Active(TaskId id, int state, int priority, String groupId) {
+    private record Active(TaskId id, int state, int priority, String groupId, String ckey) {
     }
 
     private record ReadyRow(int priority, long seq, String ckey) {
