@@ -81,12 +81,8 @@ final class TaskPreparer {
     }
 
     /** The batch-level settings as options, below the options of the call. */
-    static TaskOptions base(TaskOptions batchDefaults, String groupId, String concurrencyKey, Integer priority,
-            TaskOptions callOptions) {
+    static TaskOptions base(TaskOptions batchDefaults, String concurrencyKey, Integer priority, TaskOptions callOptions) {
         TaskOptions.Builder b = TaskOptions.builder();
-        if (groupId != null) {
-            b.groupId(groupId);
-        }
         if (concurrencyKey != null) {
             b.concurrencyKey(concurrencyKey);
         }

@@ -218,7 +218,7 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
      */
     public Uni<BatchOutcome> submitBatch(BatchSubmission batch, Predicate<String> foreignTypes) {
         Objects.requireNonNull(batch, "batch");
-        TaskOptions base = TaskPreparer.base(batch.defaultOptions(), null, batch.defaultConcurrencyKey(),
+        TaskOptions base = TaskPreparer.base(batch.defaultOptions(), batch.defaultConcurrencyKey(),
                 batch.defaultPriority(), null);
         return deliver(offload(() -> prepareAll(batch.iterator(), base, batch.groupId(), foreignTypes))
                 .chain(prepared -> write(prepared, batch.onDuplicate(), chunkSize(batch)))
@@ -237,8 +237,8 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
         Objects.requireNonNull(settings, "settings");
         String batchId = newBatchId();
         int chunkSize = chunkSize(settings);
-        TaskOptions base = TaskPreparer.base(settings.defaultOptions(), null,
-                settings.defaultConcurrencyKey(), settings.defaultPriority(), null);
+        TaskOptions base = TaskPreparer.base(settings.defaultOptions(), settings.defaultConcurrencyKey(),
+                settings.defaultPriority(), null);
         Set<String> groups = settings.groupId() == null ? Set.of() : Set.of(settings.groupId());
         AtomicInteger offset = new AtomicInteger();
         Multi<BatchOutcome> chunks = tasks.group().intoLists().of(chunkSize)
@@ -277,7 +277,7 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
         Objects.requireNonNull(tasks, "tasks");
         Objects.requireNonNull(options, "options");
         String id = groupId != null ? groupId : newGroupId();
-        TaskOptions base = TaskPreparer.base(TaskOptions.defaults(), null, null, null, options);
+        TaskOptions base = TaskPreparer.base(TaskOptions.defaults(), null, null, options);
         return deliver(offload(() -> prepareAll(tasks.iterator(), base, id, null))
                 .chain(prepared -> write(prepared.requireValid("group(\"" + id + "\")"), DuplicateStrategy.SKIP,
                         config.batch().chunkSize()))
@@ -295,7 +295,7 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
     }
 
     private Uni<Written> fanOut(String taskType, Iterable<?> inputs, TaskOptions options, String groupId) {
-        TaskOptions base = TaskPreparer.base(TaskOptions.defaults(), null, null, null, options);
+        TaskOptions base = TaskPreparer.base(TaskOptions.defaults(), null, null, options);
         String what = groupId == null ? "map(\"" + taskType + "\")" : "group(\"" + groupId + "\", \"" + taskType + "\")";
         return offload(() -> {
             registry.require(taskType);
