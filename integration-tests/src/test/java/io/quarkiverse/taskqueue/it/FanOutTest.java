@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,6 +24,7 @@ import io.quarkiverse.taskqueue.GroupSummary;
 import io.quarkiverse.taskqueue.TaskEvent;
 import io.quarkiverse.taskqueue.TaskGroup;
 import io.quarkiverse.taskqueue.TaskHandle;
+import io.quarkiverse.taskqueue.TaskId;
 import io.quarkiverse.taskqueue.TaskInfo;
 import io.quarkiverse.taskqueue.TaskOptions;
 import io.quarkiverse.taskqueue.TaskQueue;
@@ -150,8 +153,21 @@ class FanOutTest {
                 TaskOptions.defaults()).await().atMost(WAIT);
         group.handles().get(0).await().await().atMost(WAIT);
 
+        ConcurrentLinkedQueue<TaskEvent> events = new ConcurrentLinkedQueue<>();
+        Cancellable subscription = queue.events().subscribe().with(events::add);
         int cancelled = group.cancel().await().atMost(WAIT);
         GroupSummary summary = group.await().await().atMost(WAIT);
+        Set<TaskId> ids = new HashSet<>();
+        group.handles().forEach(h -> ids.add(h.id()));
+        long deadline = System.currentTimeMillis() + 5_000;
+        while (events.stream().filter(e -> e instanceof TaskEvent.TaskCancelled c && ids.contains(c.taskId())).count()
+                < summary.cancelled() && System.currentTimeMillis() < deadline) {
+            Thread.onSpinWait();
+        }
+        subscription.cancel();
+
+        assertThat(events.stream().filter(e -> e instanceof TaskEvent.TaskCancelled c && ids.contains(c.taskId())))
+                .as("one TaskCancelled per cancelled task").hasSize(summary.cancelled());
 
         assertThat(cancelled).isPositive().isLessThan(300);
         assertThat(summary.cancelled()).isGreaterThanOrEqualTo(cancelled);

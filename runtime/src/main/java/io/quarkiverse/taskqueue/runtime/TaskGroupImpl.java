@@ -93,7 +93,8 @@ final class TaskGroupImpl implements TaskGroup {
     public Uni<Integer> cancel() {
         return queue.deliver(queue.store().cancelGroup(id).map(result -> {
             result.running().forEach(queue.dispatcher()::requestCancel);
-            return result.cancelled();
+            result.cancelled().forEach(queue::taskCancelled);
+            return result.cancelled().size();
         }));
     }
 

@@ -536,10 +536,14 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
         return dispatcher;
     }
 
+    void taskCancelled(TaskId id, String taskType) {
+        events.emit(new TaskEvent.TaskCancelled(id, taskType));
+    }
+
     Uni<Boolean> cancelTask(TaskId id, String taskType) {
         return store.cancel(id).map(result -> switch (result) {
             case CANCELLED -> {
-                events.emit(new TaskEvent.TaskCancelled(id, taskType));
+                taskCancelled(id, taskType);
                 yield true;
             }
             case REQUESTED -> {

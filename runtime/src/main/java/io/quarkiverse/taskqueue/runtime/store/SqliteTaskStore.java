@@ -948,17 +948,19 @@ public class SqliteTaskStore implements TaskStore {
             Map<String, Integer> groups = new HashMap<>();
             GroupCancel result = inTransaction(tx -> {
                 PreparedStatement find = statement(
-                        "SELECT id, state, priority, concurrency_key FROM tq_task WHERE group_id = ? AND state < 4 "
+                        "SELECT id, state, priority, concurrency_key, type FROM tq_task WHERE group_id = ? AND state < 4 "
                                 + "ORDER BY id");
                 find.setString(1, groupId);
                 List<ReadyRow> waiting = new ArrayList<>();
                 List<TaskId> running = new ArrayList<>();
+                Map<TaskId, String> cancelled = new LinkedHashMap<>();
                 try (ResultSet rs = find.executeQuery()) {
                     while (rs.next()) {
                         if (rs.getInt(2) == RUNNING) {
                             running.add(new TaskId(rs.getLong(1)));
                         } else {
                             waiting.add(new ReadyRow(rs.getInt(3), rs.getLong(1), rs.getString(4)));
+                            cancelled.put(new TaskId(rs.getLong(1)), rs.getString(5));
                         }
                     }
                 }
@@ -973,7 +975,7 @@ public class SqliteTaskStore implements TaskStore {
                     finished.add(new TaskId(w.seq));
                 }
                 groups.put(groupId, waiting.size());
-                return new GroupCancel(waiting.size(), running);
+                return new GroupCancel(cancelled, running);
             });
             notifyFinished(finished, groups);
             return result;

@@ -62,7 +62,7 @@ public interface TaskStore {
 
     Uni<CancelResult> cancel(TaskId id);
 
-    /** Cancels a group's waiting tasks and asks its running ones to stop; emits the running ones' ids. */
+    /** Cancels a group's waiting tasks and asks its running ones to stop; emits both. */
     Uni<GroupCancel> cancelGroup(String groupId);
 
     /** Emits null for an unknown id. */
@@ -88,7 +88,8 @@ public interface TaskStore {
     /** The task types applications that use this store have registered. */
     Uni<Set<String>> registeredTaskTypes();
 
-    record GroupCancel(int cancelled, List<TaskId> running) {
+    /** The waiting tasks cancelled (id to task type), and the running ones asked to stop. */
+    record GroupCancel(Map<TaskId, String> cancelled, List<TaskId> running) {
     }
 
     record QueueStats(Map<String, Map<String, Long>> countsByTypeAndState, Long oldestWaitingMillis) {
