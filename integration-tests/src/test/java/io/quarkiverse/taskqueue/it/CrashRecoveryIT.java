@@ -24,8 +24,9 @@ class CrashRecoveryIT {
         Path executions = AppProcess.freshFile("crash-executions");
         int tasks = 20_000;
 
+        // a lease far longer than the test may wait: the restart must see that the killed process is gone
         try (AppProcess first = AppProcess.start(store, "it.scenario=drain", "it.count=" + tasks,
-                "it.exec-db=" + executions, "quarkus.taskqueue.lease-duration=2s")) {
+                "it.exec-db=" + executions, "quarkus.taskqueue.lease-duration=5m")) {
             awaitTrue(Duration.ofSeconds(60), "some tasks ran",
                     () -> query(executions, "SELECT count(*) FROM execution") >= 2_000);
             first.kill();
@@ -34,7 +35,7 @@ class CrashRecoveryIT {
         assertThat(succeededBeforeRestart).isLessThan(tasks);
 
         try (AppProcess second = AppProcess.start(store, "it.exec-db=" + executions,
-                "quarkus.taskqueue.lease-duration=2s")) {
+                "quarkus.taskqueue.lease-duration=5m")) {
             awaitTrue(Duration.ofSeconds(90), "every task succeeded",
                     () -> query(store, "SELECT count(*) FROM tq_task WHERE state = " + SUCCEEDED) == tasks);
         }

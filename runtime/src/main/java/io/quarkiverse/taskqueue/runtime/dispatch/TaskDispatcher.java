@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -51,7 +50,7 @@ public final class TaskDispatcher implements ClaimBudget {
     private final TaskHandlerRegistry registry;
     private final TaskEvents events;
     private final TaskQueueConfig config;
-    private final String owner = UUID.randomUUID().toString();
+    private final String owner = Owner.create();
     private final long leaseMillis;
     private final RetryPolicy defaultRetryPolicy;
     private final Map<String, Integer> keyLimits = new HashMap<>();

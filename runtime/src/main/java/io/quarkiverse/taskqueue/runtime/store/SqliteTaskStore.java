@@ -34,6 +34,7 @@ import io.quarkiverse.taskqueue.TaskId;
 import io.quarkiverse.taskqueue.TaskInfo;
 import io.quarkiverse.taskqueue.TaskResult;
 import io.quarkiverse.taskqueue.TaskState;
+import io.quarkiverse.taskqueue.runtime.dispatch.Owner;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
 
@@ -784,6 +785,7 @@ public class SqliteTaskStore implements TaskStore {
             Map<String, Integer> failedGroups = new HashMap<>();
             int requeued = inTransaction(tx -> {
                 long now = System.currentTimeMillis();
+                expireLeasesOfDeadProcesses();
                 PreparedStatement requeue = statement("UPDATE tq_task SET state = " + QUEUED
                         + ", lease_until = NULL, owner = NULL WHERE lease_until IS NOT NULL AND lease_until < ? AND state = "
                         + RUNNING + " AND attempts <= max_retries RETURNING priority, id, concurrency_key");
@@ -819,6 +821,25 @@ public class SqliteTaskStore implements TaskStore {
             }
             return requeued;
         });
+    }
+
+    /** Leases held by a process of this host that has died are expired now, not when they run out. */
+    private void expireLeasesOfDeadProcesses() throws SQLException {
+        List<String> dead = new ArrayList<>();
+        try (ResultSet rs = statement("SELECT DISTINCT owner FROM tq_task WHERE lease_until IS NOT NULL AND state = "
+                + RUNNING).executeQuery()) {
+            while (rs.next()) {
+                if (Owner.isDeadLocalProcess(rs.getString(1))) {
+                    dead.add(rs.getString(1));
+                }
+            }
+        }
+        PreparedStatement expire = statement(
+                "UPDATE tq_task SET lease_until = 0 WHERE lease_until IS NOT NULL AND owner = ? AND state = " + RUNNING);
+        for (String owner : dead) {
+            expire.setString(1, owner);
+            expire.executeUpdate();
+        }
     }
 
     @Override
