@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
@@ -169,16 +170,13 @@ class RunningTasksTest {
 
     @Test
     void aLimitedConcurrencyKeyRunsOneAtATimeWithoutHoldingBackOthers() {
+        String freeGroup = "free-" + UUID.randomUUID();
         BatchOutcome outcome = queue.submitBatch(BatchSubmission.create().tasks(IntStream.range(0, 2000)
                 .mapToObj(i -> i % 2 == 0 ? TaskSubmission.of("keyed", "serial").concurrencyKey("serial")
-                        : TaskSubmission.of("keyed", "free").concurrencyKey("free"))
+                        : TaskSubmission.of("keyed", "free").concurrencyKey("free").groupId(freeGroup))
                 .toList())).await().atMost(WAIT);
-        List<TaskId> free = IntStream.range(0, 2000).filter(i -> i % 2 == 1).mapToObj(outcome.submitted()::get)
-                .toList();
 
-        for (TaskId id : free) {
-            queue.task(id).await().await().atMost(WAIT);
-        }
+        assertThat(queue.existingGroup(freeGroup).await().await().atMost(WAIT).succeeded()).isEqualTo(1000);
         int serialDoneWhenFreeDone = count(troublemakers.doneByKey.get("serial"));
         List<TaskId> serial = IntStream.range(0, 2000).filter(i -> i % 2 == 0).mapToObj(outcome.submitted()::get)
                 .toList();
@@ -193,15 +191,15 @@ class RunningTasksTest {
 
     @Test
     void aLongRunOfOneLimitedKeyDoesNotHoldBackTheKeysBehindIt() {
-        String label = "block-" + java.util.UUID.randomUUID() + "-";
+        String label = "block-" + UUID.randomUUID() + "-";
         List<TaskSubmission> tasks = new java.util.ArrayList<>();
         IntStream.range(0, 500).forEach(i -> tasks.add(TaskSubmission.of("record", label + i).concurrencyKey("serial")));
-        IntStream.range(0, 300).forEach(i -> tasks.add(TaskSubmission.of("keyed", "free").concurrencyKey("free")));
+        String freeGroup = label + "free";
+        IntStream.range(0, 300).forEach(i -> tasks.add(TaskSubmission.of("keyed", "free").concurrencyKey("free")
+                .groupId(freeGroup)));
         BatchOutcome outcome = queue.submitBatch(tasks).await().atMost(WAIT);
 
-        for (TaskId id : outcome.submitted().subList(500, 800)) {
-            assertThat(queue.task(id).await().await().atMost(WAIT).state()).isEqualTo(TaskState.SUCCEEDED);
-        }
+        assertThat(queue.existingGroup(freeGroup).await().await().atMost(WAIT).succeeded()).isEqualTo(300);
         long serialDone = executions.order.stream().filter(l -> l.startsWith(label)).count();
         TaskHandle late = queue.task(outcome.submitted().get(450));
         boolean cancelled = late.cancel().await().atMost(WAIT);

@@ -546,41 +546,73 @@ public class SqliteTaskStore implements TaskStore {
     /**
      * The first runnable tasks that fit the free capacity of their concurrency keys. A task met at the head of the
      * queue whose key is at its limit is parked ({@code tq_parked}) instead of being stepped over again by every
-     * later claim; a key's parked tasks go back to the queue, in their original order, as the key gets free
-     * capacity. So a long run of one saturated key does not slow down the claims of the keys behind it.
+     * later claim. Parked tasks of keys with free capacity are candidates again, merged with the head of the queue
+     * in priority and submission order, and leave {@code tq_parked} only when claimed. So a long run of one
+     * saturated key does not slow down the claims of the keys behind it.
      */
     private List<ReadyRow> claimWithinLimits(int slots, Map<String, Integer> keyCapacity) throws SQLException {
         Map<String, Integer> capacity = new HashMap<>(keyCapacity);
-        unparkWithin(capacity);
+        List<ReadyRow> parkedCandidates = parkedCandidates(slots, capacity);
+        int next = 0;
         List<ReadyRow> taken = new ArrayList<>(slots);
+        List<ReadyRow> takenFromParked = new ArrayList<>();
+        List<ReadyRow> takenFromReady = new ArrayList<>();
         List<ReadyRow> park = new ArrayList<>();
         PreparedStatement peek = statement(PEEK_HEAD);
+        boolean headExhausted = false;
         for (int round = 0; round < 64 && taken.size() < slots; round++) {
-            int before = taken.size();
-            int limit = slots - before + 256;
+            int limit = slots - taken.size() + 256;
             peek.setInt(1, limit);
             int seen = 0;
             try (ResultSet rs = peek.executeQuery()) {
                 while (taken.size() < slots && rs.next()) {
                     seen++;
                     ReadyRow row = new ReadyRow(rs.getInt(1), rs.getLong(2), rs.getString(3));
-                    Integer free = row.ckey == null ? null : capacity.get(row.ckey);
-                    if (free == null) {
-                        taken.add(row);
-                    } else if (free > 0) {
-                        taken.add(row);
-                        capacity.put(row.ckey, free - 1);
-                    } else {
+                    while (next < parkedCandidates.size() && taken.size() < slots
+                            && ReadyRow.ORDER.compare(parkedCandidates.get(next), row) < 0) {
+                        takeIfRoom(parkedCandidates.get(next++), capacity, taken, takenFromParked);
+                    }
+                    if (taken.size() < slots && !takeIfRoom(row, capacity, taken, takenFromReady)) {
                         park.add(row);
                     }
                 }
             }
-            removeFromReady(taken.subList(before, taken.size()), park);
+            removeFromReady(takenFromReady, park);
+            takenFromReady.clear();
             if (seen < limit) {
+                headExhausted = true;
                 break;
             }
         }
+        while (headExhausted && next < parkedCandidates.size() && taken.size() < slots) {
+            takeIfRoom(parkedCandidates.get(next++), capacity, taken, takenFromParked);
+        }
+        if (!takenFromParked.isEmpty()) {
+            PreparedStatement unpark = statement(DELETE_PARKED);
+            for (ReadyRow row : takenFromParked) {
+                unpark.setString(1, row.ckey);
+                unpark.setInt(2, row.priority);
+                unpark.setLong(3, row.seq);
+                unpark.addBatch();
+            }
+            unpark.executeBatch();
+        }
         return taken;
+    }
+
+    /** Takes the row if its key has room (or no limit); false when its key is at its limit. */
+    private static boolean takeIfRoom(ReadyRow row, Map<String, Integer> capacity, List<ReadyRow> taken,
+            List<ReadyRow> from) {
+        Integer free = row.ckey == null ? null : capacity.get(row.ckey);
+        if (free != null) {
+            if (free <= 0) {
+                return false;
+            }
+            capacity.put(row.ckey, free - 1);
+        }
+        taken.add(row);
+        from.add(row);
+        return true;
     }
 
     /** Deletes the rows just taken or parked from tq_ready, and parks the latter. */
@@ -609,36 +641,34 @@ public class SqliteTaskStore implements TaskStore {
         delete.executeBatch();
     }
 
-    /** Moves parked tasks of keys that have free capacity back to the queue, at most that many per key. */
-    private void unparkWithin(Map<String, Integer> capacity) throws SQLException {
+    /** The first parked tasks of every key with free capacity (as many as it could run), in claim order. */
+    private List<ReadyRow> parkedCandidates(int slots, Map<String, Integer> capacity) throws SQLException {
         if (parkedKeys.isEmpty()) {
-            return;
+            return List.of();
         }
-        PreparedStatement peek = null;
+        List<ReadyRow> candidates = new ArrayList<>();
+        PreparedStatement peek = statement(PEEK_PARKED);
         for (Iterator<String> it = parkedKeys.iterator(); it.hasNext();) {
             String key = it.next();
             Integer free = capacity.get(key);
             if (free != null && free <= 0) {
                 continue;
             }
-            if (peek == null) {
-                peek = statement(PEEK_PARKED);
-            }
-            int limit = free == null ? Integer.MAX_VALUE : free;
             peek.setString(1, key);
-            peek.setInt(2, limit);
-            List<ReadyRow> rows = new ArrayList<>();
+            peek.setInt(2, free == null ? slots : Math.min(free, slots));
+            int found = 0;
             try (ResultSet rs = peek.executeQuery()) {
                 while (rs.next()) {
-                    rows.add(new ReadyRow(rs.getInt(1), rs.getLong(2), key));
+                    candidates.add(new ReadyRow(rs.getInt(1), rs.getLong(2), key));
+                    found++;
                 }
             }
-            if (rows.size() < limit) {
+            if (found == 0) {
                 it.remove();
             }
-            removeFromQueue(rows);
-            insertReady(rows);
         }
+        candidates.sort(ReadyRow.ORDER);
+        return candidates;
     }
 
     @Override
@@ -786,6 +816,7 @@ public class SqliteTaskStore implements TaskStore {
             int requeued = inTransaction(tx -> {
                 long now = System.currentTimeMillis();
                 expireLeasesOfDeadProcesses();
+                refreshParkedKeys();
                 PreparedStatement requeue = statement("UPDATE tq_task SET state = " + QUEUED
                         + ", lease_until = NULL, owner = NULL WHERE lease_until IS NOT NULL AND lease_until < ? AND state = "
                         + RUNNING + " AND attempts <= max_retries RETURNING priority, id, concurrency_key");
@@ -821,6 +852,15 @@ public class SqliteTaskStore implements TaskStore {
             }
             return requeued;
         });
+    }
+
+    /** Another process on the same file may have parked tasks: know their keys too. */
+    private void refreshParkedKeys() throws SQLException {
+        try (ResultSet rs = statement("SELECT DISTINCT ckey FROM tq_parked").executeQuery()) {
+            while (rs.next()) {
+                parkedKeys.add(rs.getString(1));
+            }
+        }
     }
 
     /** Leases held by a process of this host that has died are expired now, not when they run out. */
