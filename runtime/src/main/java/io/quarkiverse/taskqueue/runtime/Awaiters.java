@@ -36,8 +36,12 @@ final class Awaiters {
                     waiting.remove(id, future);
                     future.complete(result);
                 }
-            }, future::completeExceptionally);
-            return Uni.createFrom().completionStage(future);
+            }, e -> {
+                waiting.remove(id, future);
+                future.completeExceptionally(e);
+            });
+            // a copy per subscriber: one that gives up (a timeout, a cancel) must not cancel the others' wait
+            return Uni.createFrom().completionStage(future.copy());
         });
     }
 

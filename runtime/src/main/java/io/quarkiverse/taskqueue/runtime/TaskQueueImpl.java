@@ -16,7 +16,9 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
+import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
+import jakarta.interceptor.Interceptor;
 import jakarta.inject.Inject;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -88,7 +90,7 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
     private Awaiters awaiters;
     private long pollTimer = -1;
 
-    void onStart(@Observes StartupEvent event) {
+    void onStart(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event) {
         validateConfig();
         String storeKind = config.store();
         if (!"sqlite".equals(storeKind)) {
@@ -119,11 +121,14 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
 
     void onStop(@Observes ShutdownEvent event) {
         vertx.cancelTimer(pollTimer);
-        if (dispatcher != null && config.worker().enabled()) {
-            dispatcher.stop();
-        }
-        if (store != null) {
-            store.stop();
+        try {
+            if (dispatcher != null && config.worker().enabled()) {
+                dispatcher.stop();
+            }
+        } finally {
+            if (store != null) {
+                store.stop();
+            }
         }
     }
 
@@ -401,8 +406,8 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
             return writeChunks(batchId, prepared, onDuplicate, chunkSize);
         }
         return store.openGroups(groups)
-                .chain(() -> writeChunks(batchId, prepared, onDuplicate, chunkSize))
-                .call(() -> store.closeGroups(groups));
+                .chain(() -> writeChunks(batchId, prepared, onDuplicate, chunkSize)
+                        .onTermination().call(() -> store.closeGroups(groups)));
     }
 
     private Uni<Written> writeChunks(String batchId, Prepared prepared, DuplicateStrategy onDuplicate, int chunkSize) {
@@ -503,7 +508,7 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
             CompletableFuture<GroupSummary> future = groupWaiters.computeIfAbsent(groupId,
                     k -> new CompletableFuture<>());
             checkGroup(groupId, future);
-            return Uni.createFrom().completionStage(future);
+            return Uni.createFrom().completionStage(future.copy());
         });
     }
 

@@ -144,10 +144,13 @@ public final class TaskDispatcher implements ClaimBudget {
         if (dueAt <= 0 || !accepting) {
             return;
         }
-        long current = dueTimerAt.get();
-        if (dueAt >= current || !dueTimerAt.compareAndSet(current, dueAt)) {
-            return;
-        }
+        long current;
+        do {
+            current = dueTimerAt.get();
+            if (dueAt >= current) {
+                return;
+            }
+        } while (!dueTimerAt.compareAndSet(current, dueAt));
         long delay = Math.max(1, dueAt - System.currentTimeMillis());
         vertx.setTimer(delay, id -> {
             dueTimerAt.compareAndSet(dueAt, Long.MAX_VALUE);
@@ -207,13 +210,16 @@ public final class TaskDispatcher implements ClaimBudget {
     // ---------------------------------------------------------------- running
 
     private void started(List<ClaimedTask> claimed) {
-        for (ClaimedTask task : claimed) {
-            if (task.concurrencyKey() != null && keyLimits.containsKey(task.concurrencyKey())) {
-                keyRunning.computeIfAbsent(task.concurrencyKey(), k -> new AtomicInteger()).incrementAndGet();
+        try {
+            for (ClaimedTask task : claimed) {
+                if (task.concurrencyKey() != null && keyLimits.containsKey(task.concurrencyKey())) {
+                    keyRunning.computeIfAbsent(task.concurrencyKey(), k -> new AtomicInteger()).incrementAndGet();
+                }
+                run(task);
             }
-            run(task);
+        } finally {
+            claimInFlight.set(false);
         }
-        claimInFlight.set(false);
         if (wakeRequested.get() || !claimed.isEmpty()) {
             wake();
         }
@@ -231,24 +237,34 @@ public final class TaskDispatcher implements ClaimBudget {
                     + "' in this application"));
             return;
         }
-        if (timeout != null) {
-            rt.timerId = vertx.setTimer(Math.max(1, timeout), id -> timedOut(rt, timeout));
-        }
-        if (handler.blocking()) {
-            workers.executeBlocking(() -> {
-                runBlocking(rt);
-                return null;
-            }, false);
-        } else {
-            VertxContext.createNewDuplicatedContext(loop).runOnContext(v -> runNonBlocking(rt));
+        try {
+            if (timeout != null) {
+                rt.timerId = vertx.setTimer(Math.max(1, timeout), id -> timedOut(rt, timeout));
+            }
+            if (handler.blocking()) {
+                workers.executeBlocking(() -> {
+                    runBlocking(rt);
+                    return null;
+                }, false);
+            } else {
+                VertxContext.createNewDuplicatedContext(loop).runOnContext(v -> runNonBlocking(rt));
+            }
+        } catch (RuntimeException e) {
+            finish(rt, null, e); // e.g. the worker pool is closing
         }
     }
 
     private void runBlocking(RunningTask rt) {
+        rt.thread = Thread.currentThread();
         if (rt.finished.get()) {
+            rt.thread = null;
             return;
         }
-        rt.thread = Thread.currentThread();
+        if (rt.cancelRequested) {
+            rt.thread = null;
+            finish(rt, null, null);
+            return;
+        }
         Object value = null;
         Throwable error = null;
         try {
@@ -350,31 +366,37 @@ public final class TaskDispatcher implements ClaimBudget {
             value = null;
             error = rt.timeout;
         }
-        Completion completion;
+        try {
+            store.complete(completion(rt, value, error));
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "Task %s: its outcome could not be recorded; it will run again when its lease expires",
+                    task.id());
+        } finally {
+            running.remove(task.id(), rt);
+            if (task.concurrencyKey() != null) {
+                AtomicInteger n = keyRunning.get(task.concurrencyKey());
+                if (n != null) {
+                    n.decrementAndGet();
+                }
+            }
+            freeSlots.incrementAndGet();
+            wake();
+        }
+    }
+
+    private Completion completion(RunningTask rt, Object value, Throwable error) {
+        ClaimedTask task = rt.task;
         if (rt.cancelRequested && !rt.timedOut) {
-            completion = new Completion(task, TaskState.CANCELLED, null, null, null, null, 0);
-        } else if (error == null) {
-            String json = null;
+            return new Completion(task, TaskState.CANCELLED, null, null, null, null, 0);
+        }
+        if (error == null) {
             try {
-                json = rt.handler.resultJson(value);
+                return new Completion(task, TaskState.SUCCEEDED, rt.handler.resultJson(value), null, null, null, 0);
             } catch (Exception e) {
                 error = e;
             }
-            completion = error == null ? new Completion(task, TaskState.SUCCEEDED, json, null, null, null, 0)
-                    : failure(task, error);
-        } else {
-            completion = failure(task, error);
         }
-        running.remove(task.id());
-        if (task.concurrencyKey() != null) {
-            AtomicInteger n = keyRunning.get(task.concurrencyKey());
-            if (n != null) {
-                n.decrementAndGet();
-            }
-        }
-        store.complete(completion);
-        freeSlots.incrementAndGet();
-        wake();
+        return failure(task, error);
     }
 
     private Completion failure(ClaimedTask task, Throwable error) {
@@ -409,7 +431,7 @@ public final class TaskDispatcher implements ClaimBudget {
 
     private void renewLeases() {
         if (!running.isEmpty()) {
-            store.renewLeases(new ArrayList<>(running.keySet()), leaseMillis).subscribe()
+            store.renewLeases(new ArrayList<>(running.keySet()), owner, leaseMillis).subscribe()
                     .with(stop -> stop.forEach(this::requestCancel), this::logFailure);
         }
     }

@@ -86,7 +86,7 @@ public class SqliteTaskStore implements TaskStore {
     private static final String COMPLETE = "UPDATE tq_task SET state = ?, finished_at = ?, result = ?, "
             + "error = coalesce(?, error), error_class = coalesce(?, error_class), error_trace = coalesce(?, error_trace), "
             + "due_at = ?, run_at = coalesce(?, run_at), lease_until = NULL, "
-            + "owner = NULL WHERE id = ? AND state = " + RUNNING;
+            + "owner = NULL WHERE id = ? AND state = " + RUNNING + " AND owner = ? AND attempts = ?";
     private static final String GROUP_ADD = "INSERT INTO tq_group (id, created_at, active) VALUES (?, ?, ?) "
             + "ON CONFLICT (id) DO UPDATE SET active = active + excluded.active, completed = 0";
     private static final String GROUP_FINISH = "UPDATE tq_group SET active = active - ? WHERE id = ?";
@@ -191,8 +191,13 @@ public class SqliteTaskStore implements TaskStore {
         return write(c -> {
             List<TaskId> finished = new ArrayList<>();
             Map<String, Integer> finishedGroups = new HashMap<>();
-            ChunkResult result = inTransaction(tx -> writeChunk(batchId, tasks, onDuplicate, finished, finishedGroups));
-            notifyFinished(finished, finishedGroups);
+            Runnable[] tell = { NOTHING };
+            ChunkResult result = inTransaction(tx -> {
+                ChunkResult r = writeChunk(batchId, tasks, onDuplicate, finished, finishedGroups);
+                tell[0] = finishedInTransaction(finished, finishedGroups);
+                return r;
+            });
+            tell[0].run();
             return result;
         });
     }
@@ -227,8 +232,20 @@ public class SqliteTaskStore implements TaskStore {
                     pending.get(i).emitter.complete(result.placements().get(i));
                 }
             } catch (Exception e) {
-                for (PendingInsert pi : pending) {
-                    pi.emitter.fail(e);
+                if (pending.size() == 1) {
+                    pending.get(0).emitter.fail(e);
+                } else {
+                    // one bad row must not fail the others committed with it: write each alone
+                    for (int i = 0; i < pending.size(); i++) {
+                        NewTask one = tasks.get(i);
+                        try {
+                            pending.get(i).emitter.complete(inTransaction(
+                                    c -> writeChunk(null, List.of(one), DuplicateStrategy.SKIP, null, null))
+                                    .placements().get(0));
+                        } catch (Exception single) {
+                            pending.get(i).emitter.fail(single);
+                        }
+                    }
                 }
             }
         }
@@ -383,7 +400,7 @@ public class SqliteTaskStore implements TaskStore {
     public Uni<Void> openGroups(Set<String> groupIds) {
         return write(c -> inTransaction(tx -> {
             PreparedStatement ps = statement("INSERT INTO tq_group (id, created_at, open_submissions) VALUES (?, ?, 1) "
-                    + "ON CONFLICT (id) DO UPDATE SET open_submissions = open_submissions + 1, completed = 0");
+                    + "ON CONFLICT (id) DO UPDATE SET open_submissions = open_submissions + 1");
             for (String id : groupIds) {
                 ps.setString(1, id);
                 ps.setLong(2, System.currentTimeMillis());
@@ -440,12 +457,20 @@ public class SqliteTaskStore implements TaskStore {
         return completed;
     }
 
-    private void notifyFinished(List<TaskId> finished, Map<String, Integer> finishedGroups) throws SQLException {
-        if (finished.isEmpty() && finishedGroups.isEmpty()) {
-            return;
+    private static final Runnable NOTHING = () -> {
+    };
+
+    /**
+     * The group bookkeeping of tasks made final in the current transaction, done in that transaction; returns
+     * what to tell the listener once it is committed.
+     */
+    private Runnable finishedInTransaction(List<TaskId> finished, Map<String, Integer> finishedGroups)
+            throws SQLException {
+        List<GroupSummary> completed = finishInGroups(finishedGroups);
+        if (finished.isEmpty() && completed.isEmpty()) {
+            return NOTHING;
         }
-        List<GroupSummary> completed = inTransaction(c -> finishInGroups(finishedGroups));
-        listener.finishedWithoutRunning(finished, completed);
+        return () -> listener.finishedWithoutRunning(finished, completed);
     }
 
     // ---------------------------------------------------------------- dispatch
@@ -483,8 +508,8 @@ public class SqliteTaskStore implements TaskStore {
         } catch (Throwable e) {
             budget.releaseSlots(slots);
             if (!batch.isEmpty()) {
-                LOG.errorf(e, "Could not record %d task completions; their leases will expire and they will "
-                        + "run again", batch.size());
+                completions.addAll(batch); // written by the next claim or flush
+                LOG.warnf(e, "Could not record %d task completions yet; will try again", batch.size());
             }
             emitter.fail(e);
             return;
@@ -522,7 +547,8 @@ public class SqliteTaskStore implements TaskStore {
                 long timeout = rs.getLong(10);
                 Long timeoutMs = rs.wasNull() ? null : timeout;
                 claimed.add(new ClaimedTask(new TaskId(rs.getLong(1)), rs.getString(2), rs.getString(3), rs.getInt(4),
-                        rs.getInt(5), rs.getString(6), rs.getString(7), rs.getInt(8), rs.getString(9), timeoutMs));
+                        rs.getInt(5), rs.getString(6), rs.getString(7), rs.getInt(8), rs.getString(9), timeoutMs,
+                        owner));
             }
         }
         claimed.sort(Comparator.comparingInt(ClaimedTask::priority).reversed().thenComparing(ClaimedTask::id));
@@ -696,8 +722,8 @@ public class SqliteTaskStore implements TaskStore {
             List<GroupSummary> completedGroups = inTransaction(c -> writeCompletions(batch, applied));
             listener.completed(applied, completedGroups);
         } catch (Exception e) {
-            LOG.errorf(e, "Could not record %d task completions; their leases will expire and they will run again",
-                    batch.size());
+            completions.addAll(batch); // written by the next claim or flush
+            LOG.warnf(e, "Could not record %d task completions yet; will try again", batch.size());
         }
     }
 
@@ -725,6 +751,8 @@ public class SqliteTaskStore implements TaskStore {
             setLongOrNull(update, 7, delayed ? c.dueAt() : null);
             setLongOrNull(update, 8, retry ? Math.max(now, c.dueAt()) : null);
             update.setLong(9, c.id().value());
+            update.setString(10, c.task().owner());
+            update.setInt(11, c.task().attempt());
             update.addBatch();
         }
         int[] counts = update.executeBatch();
@@ -779,15 +807,17 @@ public class SqliteTaskStore implements TaskStore {
     }
 
     @Override
-    public Uni<List<TaskId>> renewLeases(List<TaskId> running, long leaseMillis) {
+    public Uni<List<TaskId>> renewLeases(List<TaskId> running, String owner, long leaseMillis) {
         if (running.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
         return write(c -> inTransaction(tx -> {
             PreparedStatement ps = statement("UPDATE tq_task SET lease_until = ? WHERE id IN "
-                    + "(SELECT value FROM json_each(?)) AND state = " + RUNNING + " RETURNING id, cancel_requested");
+                    + "(SELECT value FROM json_each(?)) AND state = " + RUNNING + " AND owner = ? "
+                    + "RETURNING id, cancel_requested");
             ps.setLong(1, System.currentTimeMillis() + leaseMillis);
             ps.setString(2, Json.ids(running));
+            ps.setString(3, owner);
             Set<TaskId> renewed = new HashSet<>();
             List<TaskId> stop = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
@@ -813,10 +843,26 @@ public class SqliteTaskStore implements TaskStore {
         return write(c -> {
             List<TaskId> failed = new ArrayList<>();
             Map<String, Integer> failedGroups = new HashMap<>();
+            Runnable[] tell = { NOTHING };
             int requeued = inTransaction(tx -> {
                 long now = System.currentTimeMillis();
                 expireLeasesOfDeadProcesses();
                 refreshParkedKeys();
+                // a task whose cancel was asked for does not run again
+                PreparedStatement cancel = statement("UPDATE tq_task SET state = " + CANCELLED + ", finished_at = ?, "
+                        + "lease_until = NULL, owner = NULL WHERE lease_until IS NOT NULL AND lease_until < ? AND state = "
+                        + RUNNING + " AND cancel_requested = 1 RETURNING id, group_id");
+                cancel.setLong(1, now);
+                cancel.setLong(2, now);
+                try (ResultSet rs = cancel.executeQuery()) {
+                    while (rs.next()) {
+                        failed.add(new TaskId(rs.getLong(1)));
+                        String group = rs.getString(2);
+                        if (group != null) {
+                            failedGroups.merge(group, 1, Integer::sum);
+                        }
+                    }
+                }
                 PreparedStatement requeue = statement("UPDATE tq_task SET state = " + QUEUED
                         + ", lease_until = NULL, owner = NULL WHERE lease_until IS NOT NULL AND lease_until < ? AND state = "
                         + RUNNING + " AND attempts <= max_retries RETURNING priority, id, concurrency_key");
@@ -843,9 +889,10 @@ public class SqliteTaskStore implements TaskStore {
                         }
                     }
                 }
+                tell[0] = finishedInTransaction(failed, failedGroups);
                 return rows.size();
             });
-            notifyFinished(failed, failedGroups);
+            tell[0].run();
             if (requeued + failed.size() > 0) {
                 LOG.infof("Recovered %d task(s) whose node stopped while running them (%d queued again, %d failed)",
                         requeued + failed.size(), requeued, failed.size());
@@ -924,6 +971,7 @@ public class SqliteTaskStore implements TaskStore {
         return write(c -> {
             List<TaskId> finished = new ArrayList<>();
             Map<String, Integer> groups = new HashMap<>();
+            Runnable[] tell = { NOTHING };
             CancelResult result = inTransaction(tx -> {
                 PreparedStatement find = statement(
                         "SELECT state, priority, group_id, concurrency_key FROM tq_task WHERE id = ?");
@@ -955,9 +1003,10 @@ public class SqliteTaskStore implements TaskStore {
                 if (group != null) {
                     groups.put(group, 1);
                 }
+                tell[0] = finishedInTransaction(finished, groups);
                 return CancelResult.CANCELLED;
             });
-            notifyFinished(finished, groups);
+            tell[0].run();
             return result;
         });
     }
@@ -1007,6 +1056,7 @@ public class SqliteTaskStore implements TaskStore {
         return write(c -> {
             List<TaskId> finished = new ArrayList<>();
             Map<String, Integer> groups = new HashMap<>();
+            Runnable[] tell = { NOTHING };
             GroupCancel result = inTransaction(tx -> {
                 PreparedStatement find = statement(
                         "SELECT id, state, priority, concurrency_key, type FROM tq_task WHERE group_id = ? AND state < 4 "
@@ -1036,9 +1086,10 @@ public class SqliteTaskStore implements TaskStore {
                     finished.add(new TaskId(w.seq));
                 }
                 groups.put(groupId, waiting.size());
+                tell[0] = finishedInTransaction(finished, groups);
                 return new GroupCancel(cancelled, running);
             });
-            notifyFinished(finished, groups);
+            tell[0].run();
             return result;
         });
     }
@@ -1235,28 +1286,44 @@ public class SqliteTaskStore implements TaskStore {
     }
 
     private <T> T inTransaction(SqlWork<T> work) throws SQLException {
-        Statement s = connection.createStatement();
-        try {
+        try (Statement s = connection.createStatement()) {
             s.execute("BEGIN IMMEDIATE");
-            T result;
             try {
-                result = work.run(connection);
-            } catch (Exception e) {
-                s.execute("ROLLBACK");
+                T result = work.run(connection);
+                s.execute("COMMIT");
+                return result;
+            } catch (Throwable e) {
+                rollback(s);
                 if (e instanceof SQLException sql) {
                     throw sql;
                 }
                 if (e instanceof RuntimeException re) {
                     throw re;
                 }
+                if (e instanceof Error err) {
+                    throw err;
+                }
                 throw new IllegalStateException(e);
             }
-            s.execute("COMMIT");
-            return result;
-        } finally {
-            s.close();
         }
     }
+
+    /** Rolls back and forgets the rows batched on cached statements, so no later transaction writes them. */
+    private void rollback(Statement s) {
+        try {
+            s.execute("ROLLBACK");
+        } catch (SQLException e) {
+            LOG.debug("ROLLBACK failed (no transaction open?)", e);
+        }
+        for (PreparedStatement ps : statements.values()) {
+            try {
+                ps.clearBatch();
+            } catch (SQLException ignored) {
+                // nothing batched
+            }
+        }
+    }
+
 
     private PreparedStatement statement(String sql) throws SQLException {
         PreparedStatement ps = statements.get(sql);

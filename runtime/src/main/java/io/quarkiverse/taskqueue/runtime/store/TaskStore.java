@@ -52,7 +52,7 @@ public interface TaskStore {
      * Extends the leases of tasks running on this node; emits those that should stop: cancelled or superseded
      * meanwhile, possibly by another process.
      */
-    Uni<List<TaskId>> renewLeases(List<TaskId> running, long leaseMillis);
+    Uni<List<TaskId>> renewLeases(List<TaskId> running, String owner, long leaseMillis);
 
     /** Queues again the running tasks whose lease expired; emits how many. */
     Uni<Integer> recoverExpiredLeases();
