@@ -10,14 +10,12 @@ import java.util.UUID;
  */
 public final class Owner {
 
-    private static final String HOST = host();
-
     private Owner() {
     }
 
     /** A new owner id for this process. */
     public static String create() {
-        return HOST + "/" + ProcessHandle.current().pid() + "/" + UUID.randomUUID();
+        return Host.NAME + "/" + ProcessHandle.current().pid() + "/" + UUID.randomUUID();
     }
 
     /** True when {@code owner} is a process of this host that is not running any more. */
@@ -26,7 +24,7 @@ public final class Owner {
             return false;
         }
         String[] parts = owner.split("/");
-        if (parts.length != 3 || !parts[0].equals(HOST)) {
+        if (parts.length != 3 || !parts[0].equals(Host.NAME)) {
             return false;
         }
         long pid;
@@ -38,11 +36,16 @@ public final class Owner {
         return pid != ProcessHandle.current().pid() && ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
     }
 
-    private static String host() {
-        try {
-            return InetAddress.getLocalHost().getHostName().replace('/', '_');
-        } catch (Exception e) {
-            return "localhost";
+    /** Looked up on first use, at run time (a native image must not keep the build machine's name). */
+    private static final class Host {
+        static final String NAME = lookup();
+
+        private static String lookup() {
+            try {
+                return InetAddress.getLocalHost().getHostName().replace('/', '_');
+            } catch (Exception e) {
+                return "localhost";
+            }
         }
     }
 }

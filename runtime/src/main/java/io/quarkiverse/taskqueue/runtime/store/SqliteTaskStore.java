@@ -139,6 +139,13 @@ public class SqliteTaskStore implements TaskStore {
                     s.execute("PRAGMA busy_timeout=10000");
                 }
                 SqliteSchema.migrate(connection);
+                // a submission that was adding to a group when its process died will not close it
+                inTransaction(c -> {
+                    try (Statement s = connection.createStatement()) {
+                        s.executeUpdate("UPDATE tq_group SET open_submissions = 0 WHERE open_submissions > 0");
+                    }
+                    return null;
+                });
                 // limits may have changed since the last run: parked tasks wait in the queue again
                 inTransaction(c -> {
                     try (Statement s = connection.createStatement()) {
