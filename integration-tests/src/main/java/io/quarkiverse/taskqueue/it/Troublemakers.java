@@ -42,6 +42,17 @@ public class Troublemakers {
         return millis;
     }
 
+    /** Sleeps, ignoring interrupts and cancellation: a handler that cannot be stopped. */
+    @TaskHandler("stubborn")
+    void stubborn(long millis) {
+        long end = System.nanoTime() + millis * 1_000_000;
+        long left;
+        while ((left = end - System.nanoTime()) > 0) {
+            Thread.interrupted();
+            java.util.concurrent.locks.LockSupport.parkNanos(left);
+        }
+    }
+
     /** Never completes. */
     @TaskHandler("never")
     Uni<String> never(String label) {

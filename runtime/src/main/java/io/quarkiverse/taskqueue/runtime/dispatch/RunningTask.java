@@ -14,7 +14,11 @@ final class RunningTask implements TaskContext {
 
     final ClaimedTask task;
     final HandlerMethod handler;
-    final Instant deadline;
+    final Long timeoutMs;
+    /** Set when the handler starts, if a timeout applies. */
+    volatile Instant deadline;
+    /** Guarded by this: the attempt is over, but its worker thread is still in the handler. */
+    boolean releaseSlotOnReturn;
     final AtomicBoolean finished = new AtomicBoolean();
     volatile boolean cancelRequested;
     volatile boolean timedOut;
@@ -27,7 +31,7 @@ final class RunningTask implements TaskContext {
     RunningTask(ClaimedTask task, HandlerMethod handler, Long timeoutMs) {
         this.task = task;
         this.handler = handler;
-        this.deadline = timeoutMs == null ? null : Instant.now().plusMillis(timeoutMs);
+        this.timeoutMs = timeoutMs;
     }
 
     @Override

@@ -238,9 +238,6 @@ public final class TaskDispatcher implements ClaimBudget {
             return;
         }
         try {
-            if (timeout != null) {
-                rt.timerId = vertx.setTimer(Math.max(1, timeout), id -> timedOut(rt, timeout));
-            }
             if (handler.blocking()) {
                 workers.executeBlocking(() -> {
                     runBlocking(rt);
@@ -251,6 +248,15 @@ public final class TaskDispatcher implements ClaimBudget {
             }
         } catch (RuntimeException e) {
             finish(rt, null, e); // e.g. the worker pool is closing
+        }
+    }
+
+    /** The timeout clock starts when the handler does, not when the task was claimed. */
+    private void startClock(RunningTask rt) {
+        Long timeout = rt.timeoutMs;
+        if (timeout != null) {
+            rt.deadline = java.time.Instant.now().plusMillis(timeout);
+            rt.timerId = vertx.setTimer(Math.max(1, timeout), id -> timedOut(rt, timeout));
         }
     }
 
@@ -265,6 +271,7 @@ public final class TaskDispatcher implements ClaimBudget {
             finish(rt, null, null);
             return;
         }
+        startClock(rt);
         Object value = null;
         Throwable error = null;
         try {
@@ -272,9 +279,14 @@ public final class TaskDispatcher implements ClaimBudget {
         } catch (Throwable e) {
             error = e;
         } finally {
+            boolean release;
             synchronized (rt) {
                 rt.thread = null;
                 Thread.interrupted();
+                release = rt.releaseSlotOnReturn;
+            }
+            if (release) {
+                releaseSlot(rt); // the attempt had ended (timeout, shutdown) while this thread was still in it
             }
         }
         finish(rt, value, error);
@@ -316,6 +328,7 @@ public final class TaskDispatcher implements ClaimBudget {
         if (rt.finished.get()) {
             return;
         }
+        startClock(rt);
         Object returned;
         try {
             returned = rt.handler.invoke(rt.task.payload(), rt);
@@ -373,15 +386,31 @@ public final class TaskDispatcher implements ClaimBudget {
                     task.id());
         } finally {
             running.remove(task.id(), rt);
-            if (task.concurrencyKey() != null) {
-                AtomicInteger n = keyRunning.get(task.concurrencyKey());
-                if (n != null) {
-                    n.decrementAndGet();
-                }
+            boolean threadBusy;
+            synchronized (rt) {
+                threadBusy = rt.thread != null && rt.handler != null && rt.handler.blocking();
+                rt.releaseSlotOnReturn = threadBusy;
             }
-            freeSlots.incrementAndGet();
-            wake();
+            if (!threadBusy) {
+                releaseSlot(rt);
+            }
         }
+    }
+
+    /**
+     * Gives the attempt's worker slot (and its concurrency key's) back. A blocking handler still in its thread
+     * after a timeout keeps both until it returns, so the pool never runs more tasks than it has threads.
+     */
+    private void releaseSlot(RunningTask rt) {
+        String key = rt.task.concurrencyKey();
+        if (key != null) {
+            AtomicInteger n = keyRunning.get(key);
+            if (n != null) {
+                n.decrementAndGet();
+            }
+        }
+        freeSlots.incrementAndGet();
+        wake();
     }
 
     private Completion completion(RunningTask rt, Object value, Throwable error) {
