@@ -2,13 +2,18 @@ package io.quarkiverse.taskqueue.runtime.dispatch;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -118,7 +123,7 @@ public final class TaskDispatcher implements ClaimBudget {
                 rt.finished.set(true);
                 rt.stop();
             }
-            store.release(left).await().atMost(java.time.Duration.ofSeconds(10));
+            store.release(left).await().atMost(Duration.ofSeconds(10));
         }
         if (workers != null) {
             workers.close();
@@ -228,7 +233,7 @@ public final class TaskDispatcher implements ClaimBudget {
     private void run(ClaimedTask task) {
         HandlerMethod handler = registry.get(task.taskType());
         Long timeout = task.timeoutMs() != null ? task.timeoutMs()
-                : config.timeout().map(java.time.Duration::toMillis).orElse(null);
+                : config.timeout().map(Duration::toMillis).orElse(null);
         RunningTask rt = new RunningTask(task, handler, timeout);
         running.put(task.id(), rt);
         events.emit(new TaskEvent.TaskStarted(task.id(), task.taskType(), task.attempt()));
@@ -255,7 +260,7 @@ public final class TaskDispatcher implements ClaimBudget {
     private void startClock(RunningTask rt) {
         Long timeout = rt.timeoutMs;
         if (timeout != null) {
-            rt.deadline = java.time.Instant.now().plusMillis(timeout);
+            rt.deadline = Instant.now().plusMillis(timeout);
             rt.timerId = vertx.setTimer(Math.max(1, timeout), id -> timedOut(rt, timeout));
         }
     }
@@ -304,7 +309,7 @@ public final class TaskDispatcher implements ClaimBudget {
                 }
                 try {
                     return ((Uni<?>) returned).await().indefinitely();
-                } catch (java.util.concurrent.CompletionException e) {
+                } catch (CompletionException e) {
                     throw unwrap(e);
                 }
             }
@@ -314,7 +319,7 @@ public final class TaskDispatcher implements ClaimBudget {
                 }
                 try {
                     return ((CompletionStage<?>) returned).toCompletableFuture().get();
-                } catch (java.util.concurrent.ExecutionException e) {
+                } catch (ExecutionException e) {
                     throw e.getCause() != null ? e.getCause() : e;
                 }
             }
@@ -360,7 +365,7 @@ public final class TaskDispatcher implements ClaimBudget {
         if (rt.finished.get()) {
             return;
         }
-        rt.timeout = new java.util.concurrent.TimeoutException("timed out after " + timeoutMs + " ms");
+        rt.timeout = new TimeoutException("timed out after " + timeoutMs + " ms");
         rt.timedOut = true;
         finish(rt, null, rt.timeout);
         rt.stop();
@@ -466,7 +471,7 @@ public final class TaskDispatcher implements ClaimBudget {
     }
 
     private static Throwable unwrap(Throwable e) {
-        if (e instanceof java.util.concurrent.CompletionException && e.getCause() != null) {
+        if (e instanceof CompletionException && e.getCause() != null) {
             return e.getCause();
         }
         return e;

@@ -1,5 +1,6 @@
 package io.quarkiverse.taskqueue.runtime.handler;
 
+import java.lang.reflect.Array;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -175,10 +176,10 @@ public final class HandlerMethod {
             return values;
         }
         if (payload != null && payload.getClass().isArray()) {
-            int length = java.lang.reflect.Array.getLength(payload);
+            int length = Array.getLength(payload);
             List<Object> values = new ArrayList<>(length);
             for (int i = 0; i < length; i++) {
-                values.add(java.lang.reflect.Array.get(payload, i));
+                values.add(Array.get(payload, i));
             }
             return values;
         }

@@ -17,9 +17,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -1244,7 +1246,7 @@ public class SqliteTaskStore implements TaskStore {
     @Override
     public Uni<Set<String>> registeredTaskTypes() {
         return read(c -> {
-            Set<String> types = new java.util.TreeSet<>();
+            Set<String> types = new TreeSet<>();
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT type FROM tq_handler")) {
                 while (rs.next()) {
                     types.add(rs.getString(1));
@@ -1277,7 +1279,7 @@ public class SqliteTaskStore implements TaskStore {
     private void execute(Runnable job) {
         try {
             writer.execute(job);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             throw new IllegalStateException("The TaskQueue store is stopped");
         }
     }
