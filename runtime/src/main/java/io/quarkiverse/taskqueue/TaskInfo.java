@@ -8,6 +8,6 @@ import java.time.Instant;
  * characters).
  */
 public record TaskInfo(TaskId id, String taskType, TaskState state, int attempts, int priority, String groupId,
-        String dedupKey, String concurrencyKey, Instant createdAt, Instant runAt, Instant startedAt, Instant finishedAt,
+        String dedupKey, String concurrencyKey, String name, Instant createdAt, Instant runAt, Instant startedAt, Instant finishedAt,
         String lastError, String lastErrorClass, String lastErrorTrace) {
 }

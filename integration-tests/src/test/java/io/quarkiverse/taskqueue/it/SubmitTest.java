@@ -144,10 +144,12 @@ class SubmitTest {
 
     @Test
     void aDelayedTaskIsScheduledUntilDue() {
-        TaskHandle handle = queue.submit("noop", 2, TaskOptions.builder().delay(Duration.ofMillis(700)).build())
-                .await().atMost(WAIT);
+        TaskHandle handle = queue.submit("noop", 2, TaskOptions.builder().delay(Duration.ofMillis(700))
+                .name("nightly report").build()).await().atMost(WAIT);
 
-        assertThat(handle.info().await().atMost(WAIT).state()).isEqualTo(TaskState.SCHEDULED);
+        TaskInfo scheduled = handle.info().await().atMost(WAIT);
+        assertThat(scheduled.state()).isEqualTo(TaskState.SCHEDULED);
+        assertThat(scheduled.name()).isEqualTo("nightly report");
         assertThat(handle.await().await().atMost(WAIT).state()).isEqualTo(TaskState.SUCCEEDED);
     }
 

@@ -83,7 +83,7 @@ public final class TaskJson {
         ObjectNode node = object().put("id", info.id().toString()).put("taskType", info.taskType())
                 .put("state", info.state().name()).put("attempts", info.attempts()).put("priority", info.priority())
                 .put("groupId", info.groupId()).put("dedupKey", info.dedupKey())
-                .put("concurrencyKey", info.concurrencyKey());
+                .put("concurrencyKey", info.concurrencyKey()).put("name", info.name());
         instant(node, "createdAt", info.createdAt());
         instant(node, "runAt", info.runAt());
         instant(node, "startedAt", info.startedAt());

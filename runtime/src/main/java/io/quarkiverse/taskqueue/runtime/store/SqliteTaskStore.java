@@ -95,7 +95,7 @@ public class SqliteTaskStore implements TaskStore {
     private static final String GROUP_COMPLETE = "UPDATE tq_group SET completed = 1 "
             + "WHERE id = ? AND active <= 0 AND open_submissions <= 0 AND completed = 0";
     private static final String INFO_COLUMNS = "id, type, state, attempts, priority, group_id, dedup_key, "
-            + "concurrency_key, created_at, run_at, started_at, finished_at, error, error_class, error_trace";
+            + "concurrency_key, name, created_at, run_at, started_at, finished_at, error, error_class, error_trace";
     private static final String RESULT_COLUMNS = "id, state, result, error, attempts";
 
     private final DataSource dataSource;
@@ -1116,8 +1116,8 @@ public class SqliteTaskStore implements TaskStore {
                     }
                     return new TaskInfo(new TaskId(rs.getLong(1)), rs.getString(2), SqliteSchema.state(rs.getInt(3)),
                             rs.getInt(4), rs.getInt(5), rs.getString(6), rs.getString(7), rs.getString(8),
-                            instant(rs, 9), instant(rs, 10), instant(rs, 11), instant(rs, 12), rs.getString(13),
-                            rs.getString(14), rs.getString(15));
+                            rs.getString(9), instant(rs, 10), instant(rs, 11), instant(rs, 12), instant(rs, 13),
+                            rs.getString(14), rs.getString(15), rs.getString(16));
                 }
             }
         });
