@@ -3,6 +3,7 @@ package io.quarkiverse.taskqueue.deployment;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -73,14 +74,29 @@ class TaskQueueProcessor {
     }
 
     @BuildStep
-    AutoAddScopeBuildItem handlerBeansGetAScope() {
-        return AutoAddScopeBuildItem.builder().containsAnnotations(TASK_HANDLER).defaultScope(BuiltinScope.SINGLETON)
-                .reason("Found @TaskHandler methods").build();
+    AutoAddScopeBuildItem handlerBeansGetAScope(CombinedIndexBuildItem index) {
+        Set<DotName> handlerClasses = handlerClasses(index);
+        return AutoAddScopeBuildItem.builder().match((clazz, annotations, idx) -> handlerClasses.contains(clazz.name()))
+                .defaultScope(BuiltinScope.SINGLETON).reason("Found @TaskHandler methods").build();
     }
 
     @BuildStep
-    UnremovableBeanBuildItem handlerBeansAreUnremovable() {
-        return new UnremovableBeanBuildItem(new UnremovableBeanBuildItem.BeanClassAnnotationExclusion(TASK_HANDLER));
+    UnremovableBeanBuildItem handlerBeansAreUnremovable(CombinedIndexBuildItem index) {
+        return UnremovableBeanBuildItem.beanClassNames(
+                handlerClasses(index).stream().map(DotName::toString).collect(Collectors.toSet()));
+    }
+
+    /** Classes that declare @TaskHandler methods, and the classes that inherit them. */
+    private static Set<DotName> handlerClasses(CombinedIndexBuildItem index) {
+        Set<DotName> classes = new HashSet<>();
+        for (AnnotationInstance a : index.getIndex().getAnnotations(TASK_HANDLER)) {
+            if (a.target().kind() == AnnotationTarget.Kind.METHOD) {
+                DotName declaring = a.target().asMethod().declaringClass().name();
+                classes.add(declaring);
+                index.getIndex().getAllKnownSubclasses(declaring).forEach(c -> classes.add(c.name()));
+            }
+        }
+        return classes;
     }
 
     @BuildStep
@@ -142,11 +158,19 @@ class TaskQueueProcessor {
                         + "; return void, a value, Uni<T> or CompletionStage<T>");
             }
             ClassInfo declaring = method.declaringClass();
-            BeanInfo bean = beanDiscovery.beanStream().classBeans()
-                    .filter(b -> b.getBeanClass().equals(declaring.name())).firstResult().orElse(null);
-            if (bean == null && methodProblems.isEmpty()) {
+            Set<DotName> owners = new HashSet<>();
+            owners.add(declaring.name());
+            index.getIndex().getAllKnownSubclasses(declaring.name()).forEach(c -> owners.add(c.name()));
+            List<BeanInfo> beans = beanDiscovery.beanStream().classBeans()
+                    .filter(b -> owners.contains(b.getBeanClass())).collect();
+            BeanInfo bean = beans.size() == 1 ? beans.get(0) : null;
+            if (beans.isEmpty() && methodProblems.isEmpty()) {
                 methodProblems.add(where + ": the class is not a CDI bean; make it a concrete class with a bean scope "
-                        + "such as @ApplicationScoped");
+                        + "such as @ApplicationScoped (or extend it with one)");
+            } else if (beans.size() > 1 && methodProblems.isEmpty()) {
+                methodProblems.add(where + ": the method is inherited by several beans ("
+                        + beans.stream().map(b -> b.getBeanClass().toString()).sorted().collect(Collectors.joining(", "))
+                        + "), so its task type would have several handlers; declare it in one of them");
             }
             if (!type.isBlank() && !byType.containsKey(type)) {
                 byType.put(type, method);
