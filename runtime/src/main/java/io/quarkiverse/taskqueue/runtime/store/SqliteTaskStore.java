@@ -858,20 +858,7 @@ public class SqliteTaskStore implements TaskStore {
                 expireLeasesOfDeadProcesses();
                 refreshParkedKeys();
                 // a task whose cancel was asked for does not run again
-                PreparedStatement cancel = statement("UPDATE tq_task SET state = " + CANCELLED + ", finished_at = ?, "
-                        + "lease_until = NULL, owner = NULL WHERE lease_until IS NOT NULL AND lease_until < ? AND state = "
-                        + RUNNING + " AND cancel_requested = 1 RETURNING id, group_id");
-                cancel.setLong(1, now);
-                cancel.setLong(2, now);
-                try (ResultSet rs = cancel.executeQuery()) {
-                    while (rs.next()) {
-                        failed.add(new TaskId(rs.getLong(1)));
-                        String group = rs.getString(2);
-                        if (group != null) {
-                            failedGroups.merge(group, 1, Integer::sum);
-                        }
-                    }
-                }
+                endExpired("state = " + CANCELLED, "cancel_requested = 1", now, failed, failedGroups);
                 PreparedStatement requeue = statement("UPDATE tq_task SET state = " + QUEUED
                         + ", lease_until = NULL, owner = NULL WHERE lease_until IS NOT NULL AND lease_until < ? AND state = "
                         + RUNNING + " AND attempts <= max_retries RETURNING priority, id, concurrency_key");
@@ -883,21 +870,9 @@ public class SqliteTaskStore implements TaskStore {
                     }
                 }
                 insertReady(rows);
-                PreparedStatement fail = statement("UPDATE tq_task SET state = " + FAILED + ", finished_at = ?, "
-                        + "error = 'the node running it stopped (lease expired) and no retries are left', "
-                        + "lease_until = NULL, owner = NULL WHERE lease_until IS NOT NULL AND lease_until < ? AND state = "
-                        + RUNNING + " RETURNING id, group_id");
-                fail.setLong(1, now);
-                fail.setLong(2, now);
-                try (ResultSet rs = fail.executeQuery()) {
-                    while (rs.next()) {
-                        failed.add(new TaskId(rs.getLong(1)));
-                        String group = rs.getString(2);
-                        if (group != null) {
-                            failedGroups.merge(group, 1, Integer::sum);
-                        }
-                    }
-                }
+                endExpired("state = " + FAILED
+                        + ", error = 'the node running it stopped (lease expired) and no retries are left'", "1 = 1", now,
+                        failed, failedGroups);
                 tell[0] = finishedInTransaction(failed, failedGroups);
                 return rows.size();
             });
@@ -908,6 +883,25 @@ public class SqliteTaskStore implements TaskStore {
             }
             return requeued;
         });
+    }
+
+    /** Ends the running tasks whose lease expired and that match {@code condition}, setting {@code ending}. */
+    private void endExpired(String ending, String condition, long now, List<TaskId> ended, Map<String, Integer> groups)
+            throws SQLException {
+        PreparedStatement ps = statement("UPDATE tq_task SET " + ending + ", finished_at = ?, lease_until = NULL, "
+                + "owner = NULL WHERE lease_until IS NOT NULL AND lease_until < ? AND state = " + RUNNING + " AND "
+                + condition + " RETURNING id, group_id");
+        ps.setLong(1, now);
+        ps.setLong(2, now);
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                ended.add(new TaskId(rs.getLong(1)));
+                String group = rs.getString(2);
+                if (group != null) {
+                    groups.merge(group, 1, Integer::sum);
+                }
+            }
+        }
     }
 
     /** Another process on the same file may have parked tasks: know their keys too. */
