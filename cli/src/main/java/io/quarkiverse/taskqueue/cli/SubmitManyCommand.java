@@ -17,7 +17,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
@@ -42,6 +41,7 @@ import io.quarkiverse.taskqueue.runtime.TaskQueueImpl;
 import io.quarkiverse.taskqueue.runtime.config.TaskQueueConfig;
 import io.quarkiverse.taskqueue.runtime.json.LineIndex;
 import io.quarkiverse.taskqueue.runtime.json.TaskItemReader;
+import io.quarkiverse.taskqueue.runtime.json.ValidItems;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -165,7 +165,11 @@ public class SubmitManyCommand implements Callable<Integer> {
                 : ConfigProvider.getConfig().getOptionalValue("quarkus.taskqueue.batch.chunk-size", Integer.class)
                         .orElse(10_000);
         LineIndex lines = new LineIndex();
-        Iterable<TaskSubmission> tasks = () -> new GoodItems(reader, known, lines);
+        Iterable<TaskSubmission> tasks = () -> new ValidItems(counted(reader), task -> known == null
+                || known.contains(task.taskType()) ? null
+                        : "unknown task type '" + task.taskType() + "': no application using this store registered it "
+                                + "(registered: " + known + "); --allow-unknown-types submits it anyway",
+                lines, this::error);
         // types were checked above against the store (not this CLI's own handlers), so every type passes here;
         // the file is read on a worker thread as the chunks ask for tasks: one chunk (or two) in memory at a time
         Multi<TaskSubmission> source = Multi.createFrom().iterable(tasks)
@@ -218,49 +222,6 @@ public class SubmitManyCommand implements Callable<Integer> {
             options.timeout(Duration.ofSeconds(timeoutSeconds));
         }
         return batch.defaultOptions(options.build());
-    }
-
-    /** The tasks of the input that can be submitted; the others are reported by line as they are met. */
-    private final class GoodItems implements Iterator<TaskSubmission> {
-        private final TaskItemReader reader;
-        private final Set<String> known;
-        private final LineIndex lines;
-        private TaskSubmission next;
-
-        GoodItems(TaskItemReader reader, Set<String> known, LineIndex lines) {
-            this.reader = reader;
-            this.known = known;
-            this.lines = lines;
-        }
-
-        @Override
-        public boolean hasNext() {
-            while (next == null && reader.hasNext()) {
-                TaskItemReader.Item item = reader.next();
-                read.incrementAndGet();
-                if (!item.ok()) {
-                    error(item.line(), item.error());
-                } else if (known != null && !known.contains(item.task().taskType())) {
-                    error(item.line(), "unknown task type '" + item.task().taskType() + "': no application using "
-                            + "this store registered it (registered: " + known + "); --allow-unknown-types "
-                            + "submits it anyway");
-                } else {
-                    lines.add(item.line());
-                    next = item.task();
-                }
-            }
-            return next != null;
-        }
-
-        @Override
-        public TaskSubmission next() {
-            if (!hasNext()) {
-                throw new NoSuchElementException();
-            }
-            TaskSubmission task = next;
-            next = null;
-            return task;
-        }
     }
 
     // ---------------------------------------------------------------- remote application
@@ -373,7 +334,24 @@ public class SubmitManyCommand implements Callable<Integer> {
 
     // ---------------------------------------------------------------- output
 
-    private void error(long line, String message) {
+    /** The reader's items, each counted in {@link #read}. */
+    private Iterator<TaskItemReader.Item> counted(TaskItemReader reader) {
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return reader.hasNext();
+            }
+
+            @Override
+            public TaskItemReader.Item next() {
+                TaskItemReader.Item item = reader.next();
+                read.incrementAndGet();
+                return item;
+            }
+        };
+    }
+
+        private void error(long line, String message) {
         errors.add(new LineError(line, message));
         System.err.println((line > 0 ? "line " + line : "a line") + ": " + message);
     }

@@ -6,10 +6,8 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.NoSuchElementException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
@@ -50,6 +48,7 @@ import io.quarkiverse.taskqueue.runtime.config.TaskQueueConfig;
 import io.quarkiverse.taskqueue.runtime.config.TaskQueueRestConfig;
 import io.quarkiverse.taskqueue.runtime.json.LineIndex;
 import io.quarkiverse.taskqueue.runtime.json.TaskItemReader;
+import io.quarkiverse.taskqueue.runtime.json.ValidItems;
 import io.quarkiverse.taskqueue.runtime.json.TaskJson;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
@@ -223,7 +222,9 @@ public class TaskQueueResource {
         ConcurrentLinkedQueue<ObjectNode> badLines = new ConcurrentLinkedQueue<>();
         AtomicLong chunks = new AtomicLong();
         String[] batchId = new String[1];
-        Iterable<TaskSubmission> tasks = () -> new GoodItems(body, lines, badLines);
+        Iterable<TaskSubmission> tasks = () -> new ValidItems(openLines(body), task -> null, lines,
+                (line, reason) -> badLines.add(json().object().put("line", line).putNull("taskType")
+                        .put("message", reason)));
         Multi<TaskSubmission> source = Multi.createFrom().iterable(tasks)
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
         Multi<ObjectNode> outcomes = queue.submitStream(source, settings).map(outcome -> {
@@ -264,46 +265,11 @@ public class TaskQueueResource {
         failed.addAll(all);
     }
 
-    /** The valid items of an NDJSON body; the bad lines are set aside, their line numbers recorded. */
-    private final class GoodItems implements Iterator<TaskSubmission> {
-        private final TaskItemReader reader;
-        private final LineIndex lines;
-        private final ConcurrentLinkedQueue<ObjectNode> badLines;
-        private TaskSubmission next;
-
-        GoodItems(InputStream body, LineIndex lines, ConcurrentLinkedQueue<ObjectNode> badLines) {
-            try {
-                this.reader = TaskItemReader.open(body, mapper, TaskItemReader.Format.JSON_LINES);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            this.lines = lines;
-            this.badLines = badLines;
-        }
-
-        @Override
-        public boolean hasNext() {
-            while (next == null && reader.hasNext()) {
-                TaskItemReader.Item item = reader.next();
-                if (item.ok()) {
-                    lines.add(item.line());
-                    next = item.task();
-                } else {
-                    badLines.add(json().object().put("line", item.line()).putNull("taskType")
-                            .put("message", item.error()));
-                }
-            }
-            return next != null;
-        }
-
-        @Override
-        public TaskSubmission next() {
-            if (!hasNext()) {
-                throw new NoSuchElementException();
-            }
-            TaskSubmission task = next;
-            next = null;
-            return task;
+    private TaskItemReader openLines(InputStream body) {
+        try {
+            return TaskItemReader.open(body, mapper, TaskItemReader.Format.JSON_LINES);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
