@@ -79,8 +79,9 @@ public class SqliteTaskStore implements TaskStore {
             + "FROM json_each(?) j JOIN tq_task t ON t.dedup_key = j.value WHERE t.dedup_key IS NOT NULL AND t.state < 4";
     private static final String SUPERSEDE = "UPDATE tq_task SET state = " + SUPERSEDED + ", finished_at = ?, "
             + "due_at = NULL, cancel_requested = CASE WHEN state = " + RUNNING + " THEN 1 ELSE 0 END WHERE id = ?";
-    private static final String CLAIM_READY = "DELETE FROM tq_ready RETURNING priority, seq, ckey "
-            + "ORDER BY priority DESC, seq LIMIT ?";
+    // standard SQL: DELETE ... ORDER BY ... LIMIT needs a SQLite built with SQLITE_ENABLE_UPDATE_DELETE_LIMIT
+    private static final String CLAIM_READY = "DELETE FROM tq_ready WHERE (priority, seq) IN "
+            + "(SELECT priority, seq FROM tq_ready ORDER BY priority DESC, seq LIMIT ?) RETURNING priority, seq, ckey";
     private static final String CLAIM_TASKS = "UPDATE tq_task SET state = " + RUNNING + ", attempts = attempts + 1, "
             + "started_at = ?, lease_until = ?, owner = ? WHERE id IN (SELECT value FROM json_each(?)) AND state < 4 "
             + "RETURNING id, type, payload, attempts, priority, group_id, concurrency_key, max_retries, retry_policy, "
