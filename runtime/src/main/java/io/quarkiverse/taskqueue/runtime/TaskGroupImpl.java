@@ -93,7 +93,6 @@ final class TaskGroupImpl implements TaskGroup {
     public Uni<Integer> cancel() {
         return queue.deliver(queue.store().cancelGroup(id).map(result -> {
             result.running().forEach(queue.dispatcher()::requestCancel);
-            result.cancelled().forEach(queue::taskCancelled);
             return result.cancelled().size();
         }));
     }

@@ -71,7 +71,7 @@ final class TaskHandleImpl implements TaskHandle {
 
     @Override
     public Uni<Boolean> cancel() {
-        return queue.deliver(queue.cancelTask(id, taskType));
+        return queue.deliver(queue.cancelTask(id));
     }
 
     @Override

@@ -39,12 +39,14 @@ import io.quarkiverse.taskqueue.TaskHandle;
 import io.quarkiverse.taskqueue.TaskId;
 import io.quarkiverse.taskqueue.TaskOptions;
 import io.quarkiverse.taskqueue.TaskQueue;
+import io.quarkiverse.taskqueue.TaskState;
 import io.quarkiverse.taskqueue.TaskSubmission;
 import io.quarkiverse.taskqueue.runtime.config.TaskQueueConfig;
 import io.quarkiverse.taskqueue.runtime.dispatch.TaskDispatcher;
 import io.quarkiverse.taskqueue.runtime.handler.TaskHandlerRegistry;
 import io.quarkiverse.taskqueue.runtime.store.ChunkResult;
 import io.quarkiverse.taskqueue.runtime.store.Completion;
+import io.quarkiverse.taskqueue.runtime.store.Ended;
 import io.quarkiverse.taskqueue.runtime.store.NewTask;
 import io.quarkiverse.taskqueue.runtime.store.Placement;
 import io.quarkiverse.taskqueue.runtime.store.SqliteTaskStore;
@@ -101,13 +103,13 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
         AgroalDataSource dataSource = AgroalDataSourceUtil.dataSourceIfActive(dsName)
                 .orElseThrow(() -> new IllegalStateException("quarkus.taskqueue.datasource=" + dsName
                         + ": no active datasource of that name"));
-        store = new SqliteTaskStore(dataSource);
+        store = new SqliteTaskStore(dataSource, config.sqlite().synchronous().name());
         preparer = new TaskPreparer(registry, config, mapper);
         awaiters = new Awaiters(store);
         dispatcher = new TaskDispatcher(vertx, store, registry, events, config);
         // only a node that runs tasks advertises its task types (tq_handler): a submit-only tool such as the CLI
         // must not make its own handlers look runnable in the store it writes to
-        store.start(config.worker().enabled() ? registry.taskTypes() : Set.of(), this);
+        store.start(config.worker().enabled(), config.worker().enabled() ? registry.taskTypes() : Set.of(), this);
         if (config.worker().enabled()) {
             dispatcher.start();
         }
@@ -244,19 +246,24 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
         int chunkSize = chunkSize(settings);
         TaskOptions base = TaskPreparer.base(settings.defaultOptions(), settings.defaultConcurrencyKey(),
                 settings.defaultPriority(), null);
-        Set<String> groups = settings.groupId() == null ? Set.of() : Set.of(settings.groupId());
         AtomicInteger offset = new AtomicInteger();
-        Multi<BatchOutcome> chunks = tasks.group().intoLists().of(chunkSize)
-                .onItem().<BatchOutcome>transformToUniAndConcatenate(list -> {
-                    int first = offset.getAndAdd(list.size());
-                    return offload(() -> prepareAll(list.iterator(), base, settings.groupId(), foreignTypes).shift(first))
-                            .chain(prepared -> writeChunks(batchId, prepared, settings.onDuplicate(), chunkSize))
-                            .map(written -> written.outcome());
-                });
-        Multi<BatchOutcome> outcomes = groups.isEmpty() ? chunks
-                : store.openGroups(groups).onItem().transformToMulti(v -> chunks)
-                        .onTermination().call(() -> store.closeGroups(groups));
-        return deliverMulti(outcomes);
+        return deliverMulti(Multi.createFrom().deferred(() -> {
+            GroupsOpened opened = new GroupsOpened();
+            // the batch's group is open from the start, so that it cannot complete between chunks
+            Uni<Void> openBatchGroup = settings.groupId() == null ? Uni.createFrom().voidItem()
+                    : opened.open(Set.of(settings.groupId()));
+            Multi<BatchOutcome> chunks = tasks.group().intoLists().of(chunkSize)
+                    .onItem().<BatchOutcome>transformToUniAndConcatenate(list -> {
+                        int first = offset.getAndAdd(list.size());
+                        return offload(() -> prepareAll(list.iterator(), base, settings.groupId(), foreignTypes)
+                                .shift(first))
+                                .call(prepared -> opened.open(prepared.groups()))
+                                .chain(prepared -> writeChunks(batchId, prepared, settings.onDuplicate(), chunkSize))
+                                .map(written -> written.outcome());
+                    });
+            return openBatchGroup.onItem().transformToMulti(v -> chunks)
+                    .onTermination().call((failure, cancelled) -> opened.closeAll());
+        }));
     }
 
     @Override
@@ -269,7 +276,8 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
         Objects.requireNonNull(taskType, "taskType");
         Objects.requireNonNull(inputs, "inputs");
         Objects.requireNonNull(options, "options");
-        return deliver(fanOut(taskType, inputs, options, null).map(w -> w.handles(this)));
+        return deliver(fanOut(taskType, inputs, options, null)
+                .map(w -> w.requireAllWritten("map(\"" + taskType + "\")").handles(this)));
     }
 
     @Override
@@ -286,7 +294,8 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
         return deliver(offload(() -> prepareAll(tasks.iterator(), base, id, null))
                 .chain(prepared -> write(prepared.requireValid("group(\"" + id + "\")"), DuplicateStrategy.SKIP,
                         config.batch().chunkSize()))
-                .map(w -> (TaskGroup) new TaskGroupImpl(this, id, w.handles(this))));
+                .map(w -> (TaskGroup) new TaskGroupImpl(this, id,
+                        w.requireAllWritten("group(\"" + id + "\")").handles(this))));
     }
 
     @Override
@@ -296,7 +305,8 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
         Objects.requireNonNull(options, "options");
         String id = groupId != null ? groupId : newGroupId();
         return deliver(fanOut(taskType, inputs, options, id)
-                .map(w -> (TaskGroup) new TaskGroupImpl(this, id, w.handles(this))));
+                .map(w -> (TaskGroup) new TaskGroupImpl(this, id,
+                        w.requireAllWritten("group(\"" + id + "\", \"" + taskType + "\")").handles(this))));
     }
 
     private Uni<Written> fanOut(String taskType, Iterable<?> inputs, TaskOptions options, String groupId) {
@@ -396,18 +406,39 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
 
     private Uni<Written> write(Prepared prepared, DuplicateStrategy onDuplicate, int chunkSize) {
         String batchId = newBatchId();
-        Set<String> groups = new LinkedHashSet<>();
-        for (NewTask t : prepared.tasks) {
-            if (t.groupId() != null) {
-                groups.add(t.groupId());
-            }
-        }
+        Set<String> groups = prepared.groups();
         if (groups.isEmpty()) {
             return writeChunks(batchId, prepared, onDuplicate, chunkSize);
         }
-        return store.openGroups(groups)
-                .chain(() -> writeChunks(batchId, prepared, onDuplicate, chunkSize)
-                        .onTermination().call(() -> store.closeGroups(groups)));
+        GroupsOpened opened = new GroupsOpened();
+        return opened.open(groups).chain(() -> writeChunks(batchId, prepared, onDuplicate, chunkSize))
+                .onTermination().call(opened::closeAll);
+    }
+
+    /**
+     * The groups one submission holds open. A group is opened before the first chunk that adds to it and closed
+     * when the submission ends however it ends (a subscriber's cancellation included): the store's writer runs its
+     * jobs in order, so a close queued after an open that is still waiting runs after it.
+     */
+    private final class GroupsOpened {
+        private final Set<String> opened = ConcurrentHashMap.newKeySet();
+
+        Uni<Void> open(Set<String> groups) {
+            Set<String> fresh = new LinkedHashSet<>();
+            for (String g : groups) {
+                if (!opened.contains(g)) {
+                    fresh.add(g);
+                }
+            }
+            if (fresh.isEmpty()) {
+                return Uni.createFrom().voidItem();
+            }
+            return store.openGroups(fresh).onSubscription().invoke(() -> opened.addAll(fresh));
+        }
+
+        Uni<Void> closeAll() {
+            return opened.isEmpty() ? Uni.createFrom().voidItem() : store.closeGroups(Set.copyOf(opened));
+        }
     }
 
     private Uni<Written> writeChunks(String batchId, Prepared prepared, DuplicateStrategy onDuplicate, int chunkSize) {
@@ -427,6 +458,7 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
                         })
                         .onFailure().recoverWithItem(e -> {
                             LOG.errorf(e, "Batch %s: a chunk of %d tasks was rolled back", batchId, chunk.size());
+                            written.rolledBack(chunk, e);
                             for (NewTask t : chunk) {
                                 written.failed.add(new BatchFailure(t.index(), t.taskType(),
                                         "not written, its chunk was rolled back: " + e.getMessage()));
@@ -487,8 +519,16 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
     }
 
     @Override
-    public void finishedWithoutRunning(List<TaskId> tasks, List<GroupSummary> completedGroups) {
-        awaiters.finished(tasks);
+    public void finishedWithoutRunning(List<Ended> tasks, List<GroupSummary> completedGroups) {
+        List<TaskId> ids = new ArrayList<>(tasks.size());
+        for (Ended t : tasks) {
+            ids.add(t.id());
+            // superseded is a cancellation by a newer task with the same dedup key
+            events.emit(t.state() == TaskState.FAILED
+                    ? new TaskEvent.TaskFailed(t.id(), t.taskType(), t.attempts(), t.error(), false)
+                    : new TaskEvent.TaskCancelled(t.id(), t.taskType()));
+        }
+        awaiters.finished(ids);
         groupsCompleted(completedGroups);
     }
 
@@ -541,16 +581,9 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
         return dispatcher;
     }
 
-    void taskCancelled(TaskId id, String taskType) {
-        events.emit(new TaskEvent.TaskCancelled(id, taskType));
-    }
-
-    Uni<Boolean> cancelTask(TaskId id, String taskType) {
+    Uni<Boolean> cancelTask(TaskId id) {
         return store.cancel(id).map(result -> switch (result) {
-            case CANCELLED -> {
-                taskCancelled(id, taskType);
-                yield true;
-            }
+            case CANCELLED -> true;
             case REQUESTED -> {
                 dispatcher.requestCancel(id);
                 yield true;
@@ -612,6 +645,17 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
             this.dropped = dropped;
         }
 
+        /** The groups these tasks join. */
+        Set<String> groups() {
+            Set<String> groups = new LinkedHashSet<>();
+            for (NewTask t : tasks) {
+                if (t.groupId() != null) {
+                    groups.add(t.groupId());
+                }
+            }
+            return groups;
+        }
+
         /** The same tasks with input indexes moved by {@code offset} (a later chunk of a stream). */
         Prepared shift(int offset) {
             if (offset == 0) {
@@ -659,6 +703,10 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
         final Map<Integer, TaskId> idByIndex = new HashMap<>();
         final Map<Integer, String> typeByIndex = new HashMap<>();
         final List<Dropped> droppedInBatch;
+        /** Input index ranges of the chunks that were rolled back, and why the first was. */
+        final List<String> lostRanges = new ArrayList<>();
+        int lost;
+        Throwable lostCause;
 
         Written(String batchId, Prepared prepared) {
             this.batchId = batchId;
@@ -678,6 +726,26 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
                 keys.add(d.key);
             }
             return new BatchOutcome(batchId, submitted, keys, superseded, failed);
+        }
+
+        void rolledBack(List<NewTask> chunk, Throwable cause) {
+            int first = chunk.get(0).index();
+            int last = chunk.get(chunk.size() - 1).index();
+            lostRanges.add(first == last ? Integer.toString(first) : first + "-" + last);
+            lost += chunk.size();
+            if (lostCause == null) {
+                lostCause = cause;
+            }
+        }
+
+        /** All-or-nothing calls (map, group) fail when a chunk was rolled back; committed chunks stay. */
+        Written requireAllWritten(String what) {
+            if (lost > 0) {
+                throw new IllegalStateException(what + ": " + lost + " of " + count + " tasks were not written (inputs "
+                        + String.join(", ", lostRanges) + "), their chunk was rolled back: " + lostCause.getMessage()
+                        + "; the tasks of the other chunks were submitted", lostCause);
+            }
+            return this;
         }
 
         /** A handle per input in input order; a deduplicated input gets the handle of the task that won. */

@@ -79,6 +79,20 @@ public interface TaskQueueConfig {
          */
         @WithDefault("taskqueue.db")
         String path();
+
+        /**
+         * How far a commit goes before it returns (SQLite's `PRAGMA synchronous`, set on the store's connection).
+         * `NORMAL` (in WAL mode) survives a crash of the process but may lose the last commits if the machine loses
+         * power or the OS crashes; `FULL` syncs the WAL on every commit, which survives power loss and costs a
+         * disk sync per transaction.
+         */
+        @WithDefault("normal")
+        Synchronous synchronous();
+    }
+
+    enum Synchronous {
+        NORMAL,
+        FULL
     }
 
     interface Batch {

@@ -15,11 +15,16 @@ import io.quarkiverse.taskqueue.TaskState;
  * sequence = task id): claiming deletes from this small table instead of scanning {@code tq_task}.
  * Tasks met at the head of the queue while their concurrency key is at its limit are parked in
  * {@code tq_parked} until the key has room again.
- * {@code tq_group.active} counts a group's tasks that are not final, so completion is found without a scan.
+ * {@code tq_group.active} counts a group's tasks that are not final, so completion is found without a scan;
+ * {@code tq_group.open_submissions} counts the submissions still adding to it, and {@code tq_group_writer} says
+ * which process holds them, so that those of a dead process can be released without touching a live one's.
  */
 final class SqliteSchema {
 
-    static final int VERSION = 2;
+    static final int VERSION = 3;
+
+    /** RETURNING (3.35) and the built-in JSON functions (3.38), which the store's statements use. */
+    static final String MIN_SQLITE_VERSION = "3.38.0";
 
     private static final String[] V1 = {
             """
@@ -84,6 +89,19 @@ final class SqliteSchema {
             ) WITHOUT ROWID""",
     };
 
+    /** Version 3: which process holds a group's open submissions. */
+    private static final String[] V3 = {
+            """
+            CREATE TABLE tq_group_writer (
+              group_id TEXT NOT NULL,
+              owner TEXT NOT NULL,
+              open INTEGER NOT NULL,
+              PRIMARY KEY (group_id, owner)
+            ) WITHOUT ROWID""",
+            // the writers of groups left open by an earlier version are unknown; that version released them at start
+            "UPDATE tq_group SET open_submissions = 0 WHERE open_submissions > 0",
+    };
+
     private static final TaskState[] STATES = TaskState.values();
 
     private SqliteSchema() {
@@ -94,18 +112,54 @@ final class SqliteSchema {
         return STATES[code];
     }
 
-    /** Creates the schema in a new file, checks the version of an existing one. */
+    /**
+     * Fails with what to do when the SQLite engine is older than the store's statements need. The driver an
+     * application resolves decides it: an older {@code org.xerial:sqlite-jdbc} pinned by its build wins over ours.
+     */
+    static void requireSupportedVersion(String sqliteVersion, String driverVersion) {
+        if (compareVersions(sqliteVersion, MIN_SQLITE_VERSION) < 0) {
+            throw new IllegalStateException("SQLite " + sqliteVersion + " is too old for the TaskQueue store, which needs "
+                    + "SQLite " + MIN_SQLITE_VERSION + " or newer. The application uses org.xerial:sqlite-jdbc "
+                    + driverVersion + ": remove the older version that your build pins (see `mvn dependency:tree "
+                    + "-Dincludes=org.xerial:sqlite-jdbc`) so that the one quarkus-taskqueue declares is used, or depend "
+                    + "on org.xerial:sqlite-jdbc " + MIN_SQLITE_VERSION + ".0 or newer");
+        }
+    }
+
+    /** Compares dotted version numbers ({@code 3.38.0}) numerically, part by part. */
+    static int compareVersions(String a, String b) {
+        String[] x = a.trim().split("\\.");
+        String[] y = b.trim().split("\\.");
+        for (int i = 0; i < Math.max(x.length, y.length); i++) {
+            int c = Integer.compare(i < x.length ? leadingNumber(x[i]) : 0, i < y.length ? leadingNumber(y[i]) : 0);
+            if (c != 0) {
+                return c;
+            }
+        }
+        return 0;
+    }
+
+    private static int leadingNumber(String part) {
+        int end = 0;
+        while (end < part.length() && Character.isDigit(part.charAt(end))) {
+            end++;
+        }
+        return end == 0 ? 0 : Integer.parseInt(part.substring(0, end));
+    }
+
+    /**
+     * Creates the schema in a new file, upgrades an older one, checks the version of an existing one. A file already
+     * at this version is only read: a read-only tool opening it writes nothing.
+     */
     static void migrate(Connection c) throws SQLException {
         try (Statement s = c.createStatement()) {
+            if (storedVersion(s) == VERSION) {
+                return;
+            }
             s.execute("BEGIN IMMEDIATE");
             try {
                 s.execute("CREATE TABLE IF NOT EXISTS tq_meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID");
-                int version = 0;
-                try (ResultSet rs = s.executeQuery("SELECT value FROM tq_meta WHERE key = 'schema_version'")) {
-                    if (rs.next()) {
-                        version = Integer.parseInt(rs.getString(1));
-                    }
-                }
+                int version = storedVersion(s);
                 if (version > VERSION) {
                     throw new IllegalStateException("The TaskQueue store was written by a newer version (schema "
                             + version + ", this version knows " + VERSION + "): upgrade the application");
@@ -120,12 +174,30 @@ final class SqliteSchema {
                         s.execute(ddl);
                     }
                 }
+                if (version < 3) {
+                    for (String ddl : V3) {
+                        s.execute(ddl);
+                    }
+                }
                 s.execute("INSERT OR REPLACE INTO tq_meta (key, value) VALUES ('schema_version', '" + VERSION + "')");
                 s.execute("COMMIT");
             } catch (SQLException | RuntimeException e) {
                 s.execute("ROLLBACK");
                 throw e;
             }
+        }
+    }
+
+    /** The schema version written in the file, 0 for a new file. */
+    private static int storedVersion(Statement s) throws SQLException {
+        try (ResultSet meta = s.executeQuery(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'tq_meta'")) {
+            if (!meta.next() || meta.getInt(1) == 0) {
+                return 0;
+            }
+        }
+        try (ResultSet rs = s.executeQuery("SELECT value FROM tq_meta WHERE key = 'schema_version'")) {
+            return rs.next() ? Integer.parseInt(rs.getString(1)) : 0;
         }
     }
 }

@@ -62,6 +62,7 @@ public class SqliteTaskStore implements TaskStore {
     private static final int CANCELLED = TaskState.CANCELLED.ordinal();
     private static final int SUPERSEDED = TaskState.SUPERSEDED.ordinal();
     private static final int MAX_SINGLES_PER_TX = 1000;
+    private static final String LEASE_EXPIRED = "the node running it stopped (lease expired) and no retries are left";
 
     private static final String INSERT_TASK = "INSERT INTO tq_task (id, type, payload, state, priority, dedup_key, "
             + "group_id, concurrency_key, batch_id, name, max_retries, retry_policy, timeout_ms, created_at, due_at, "
@@ -75,7 +76,7 @@ public class SqliteTaskStore implements TaskStore {
     private static final String PEEK_PARKED = "SELECT priority, seq FROM tq_parked WHERE ckey = ? "
             + "ORDER BY priority DESC, seq LIMIT ?";
     private static final String INSERT_PARKED = "INSERT INTO tq_parked (ckey, priority, seq) VALUES (?, ?, ?)";
-    private static final String FIND_ACTIVE = "SELECT t.dedup_key, t.id, t.state, t.priority, t.group_id, t.concurrency_key "
+    private static final String FIND_ACTIVE = "SELECT t.dedup_key, t.id, t.state, t.priority, t.group_id, t.concurrency_key, t.type "
             + "FROM json_each(?) j JOIN tq_task t ON t.dedup_key = j.value WHERE t.dedup_key IS NOT NULL AND t.state < 4";
     private static final String SUPERSEDE = "UPDATE tq_task SET state = " + SUPERSEDED + ", finished_at = ?, "
             + "due_at = NULL, cancel_requested = CASE WHEN state = " + RUNNING + " THEN 1 ELSE 0 END WHERE id = ?";
@@ -100,6 +101,9 @@ public class SqliteTaskStore implements TaskStore {
     private static final String RESULT_COLUMNS = "id, state, result, error, attempts";
 
     private final DataSource dataSource;
+    private final String synchronous;
+    /** Names this process as the writer of the groups it opens: a group whose writer died is closed for it. */
+    private final String groupWriter = Owner.create();
     private final ExecutorService writer;
     private final ExecutorService readers;
     private final Map<String, PreparedStatement> statements = new HashMap<>();
@@ -113,8 +117,10 @@ public class SqliteTaskStore implements TaskStore {
     private final Set<String> parkedKeys = new HashSet<>();
     private Connection connection;
 
-    public SqliteTaskStore(DataSource dataSource) {
+    /** @param synchronous {@code PRAGMA synchronous} of the connection that commits: NORMAL or FULL */
+    public SqliteTaskStore(DataSource dataSource, String synchronous) {
         this.dataSource = dataSource;
+        this.synchronous = synchronous;
         this.writer = Executors.newSingleThreadExecutor(r -> daemon(r, "taskqueue-sqlite-writer"));
         this.readers = Executors.newFixedThreadPool(2, r -> daemon(r, "taskqueue-sqlite-reader"));
     }
@@ -126,7 +132,7 @@ public class SqliteTaskStore implements TaskStore {
     }
 
     @Override
-    public void start(Set<String> handlerTypes, StoreListener listener) {
+    public void start(boolean worker, Set<String> handlerTypes, StoreListener listener) {
         this.listener = listener;
         try {
             writer.submit(() -> {
@@ -136,19 +142,27 @@ public class SqliteTaskStore implements TaskStore {
                 if (!"SQLite".equalsIgnoreCase(product)) {
                     throw new IllegalStateException("the datasource is " + product + ", not SQLite");
                 }
+                SqliteSchema.requireSupportedVersion(connection.getMetaData().getDatabaseProductVersion(),
+                        connection.getMetaData().getDriverVersion());
                 // An application's own datasource may not set these in its URL; the store relies on them.
                 try (Statement s = connection.createStatement()) {
                     s.execute("PRAGMA journal_mode=WAL");
                     s.execute("PRAGMA busy_timeout=10000");
+                    s.execute("PRAGMA synchronous=" + synchronous);
                 }
                 SqliteSchema.migrate(connection);
-                // a submission that was adding to a group when its process died will not close it
-                inTransaction(c -> {
-                    try (Statement s = connection.createStatement()) {
-                        s.executeUpdate("UPDATE tq_group SET open_submissions = 0 WHERE open_submissions > 0");
-                    }
+                if (!worker) {
+                    // a node that only submits or reads (the CLI's stats, status) changes nothing at start
                     return null;
+                }
+                List<GroupSummary> completed = inTransaction(c -> {
+                    Map<String, Integer> released = new HashMap<>();
+                    releaseGroupsOfDeadWriters(released);
+                    return finishInGroups(released);
                 });
+                if (!completed.isEmpty()) {
+                    listener.finishedWithoutRunning(List.of(), completed);
+                }
                 // limits may have changed since the last run: parked tasks wait in the queue again
                 inTransaction(c -> {
                     try (Statement s = connection.createStatement()) {
@@ -199,7 +213,7 @@ public class SqliteTaskStore implements TaskStore {
     @Override
     public Uni<ChunkResult> insertChunk(String batchId, List<NewTask> tasks, DuplicateStrategy onDuplicate) {
         return write(c -> {
-            List<TaskId> finished = new ArrayList<>();
+            List<Ended> finished = new ArrayList<>();
             Map<String, Integer> finishedGroups = new HashMap<>();
             Runnable[] tell = { NOTHING };
             ChunkResult result = inTransaction(tx -> {
@@ -262,7 +276,7 @@ public class SqliteTaskStore implements TaskStore {
     }
 
     private ChunkResult writeChunk(String batchId, List<NewTask> tasks, DuplicateStrategy onDuplicate,
-            List<TaskId> finished, Map<String, Integer> finishedGroups) throws SQLException {
+            List<Ended> finished, Map<String, Integer> finishedGroups) throws SQLException {
         long now = System.currentTimeMillis();
         Map<String, Active> active = findActive(tasks);
         Map<String, TaskId> keysInChunk = new HashMap<>();
@@ -344,7 +358,7 @@ public class SqliteTaskStore implements TaskStore {
                     waiting.add(new ReadyRow(a.priority, a.id.value(), a.ckey));
                 }
                 if (finished != null) {
-                    finished.add(a.id);
+                    finished.add(new Ended(a.id, a.type, TaskState.SUPERSEDED, 0, null));
                 }
                 if (a.groupId != null && finishedGroups != null) {
                     finishedGroups.merge(a.groupId, 1, Integer::sum);
@@ -393,7 +407,7 @@ public class SqliteTaskStore implements TaskStore {
         try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 active.put(rs.getString(1), new Active(new TaskId(rs.getLong(2)), rs.getInt(3), rs.getInt(4),
-                        rs.getString(5), rs.getString(6)));
+                        rs.getString(5), rs.getString(6), rs.getString(7)));
             }
         }
         return active;
@@ -411,12 +425,18 @@ public class SqliteTaskStore implements TaskStore {
         return write(c -> inTransaction(tx -> {
             PreparedStatement ps = statement("INSERT INTO tq_group (id, created_at, open_submissions) VALUES (?, ?, 1) "
                     + "ON CONFLICT (id) DO UPDATE SET open_submissions = open_submissions + 1");
+            PreparedStatement writer = statement("INSERT INTO tq_group_writer (group_id, owner, open) VALUES (?, ?, 1) "
+                    + "ON CONFLICT (group_id, owner) DO UPDATE SET open = open + 1");
             for (String id : groupIds) {
                 ps.setString(1, id);
                 ps.setLong(2, System.currentTimeMillis());
                 ps.addBatch();
+                writer.setString(1, id);
+                writer.setString(2, groupWriter);
+                writer.addBatch();
             }
             ps.executeBatch();
+            writer.executeBatch();
             return null;
         }));
     }
@@ -427,11 +447,20 @@ public class SqliteTaskStore implements TaskStore {
             List<GroupSummary> completed = inTransaction(tx -> {
                 PreparedStatement ps = statement(
                         "UPDATE tq_group SET open_submissions = max(open_submissions - 1, 0) WHERE id = ?");
+                PreparedStatement writer = statement(
+                        "UPDATE tq_group_writer SET open = open - 1 WHERE group_id = ? AND owner = ?");
                 for (String id : groupIds) {
                     ps.setString(1, id);
                     ps.addBatch();
+                    writer.setString(1, id);
+                    writer.setString(2, groupWriter);
+                    writer.addBatch();
                 }
                 ps.executeBatch();
+                writer.executeBatch();
+                PreparedStatement done = statement("DELETE FROM tq_group_writer WHERE owner = ? AND open <= 0");
+                done.setString(1, groupWriter);
+                done.executeUpdate();
                 Map<String, Integer> none = new HashMap<>();
                 for (String id : groupIds) {
                     none.put(id, 0);
@@ -443,6 +472,36 @@ public class SqliteTaskStore implements TaskStore {
             }
             return null;
         });
+    }
+
+    /**
+     * A submission that was adding to a group when its process died will not close it: closes the groups opened by
+     * dead processes of this host, adding them to {@code groups} so that their completion is checked.
+     */
+    private void releaseGroupsOfDeadWriters(Map<String, Integer> groups) throws SQLException {
+        List<String> dead = new ArrayList<>();
+        try (ResultSet rs = statement("SELECT DISTINCT owner FROM tq_group_writer").executeQuery()) {
+            while (rs.next()) {
+                if (Owner.isDeadLocalProcess(rs.getString(1))) {
+                    dead.add(rs.getString(1));
+                }
+            }
+        }
+        PreparedStatement release = statement("DELETE FROM tq_group_writer WHERE owner = ? RETURNING group_id, open");
+        PreparedStatement close = statement(
+                "UPDATE tq_group SET open_submissions = max(open_submissions - ?, 0) WHERE id = ?");
+        for (String owner : dead) {
+            release.setString(1, owner);
+            try (ResultSet rs = release.executeQuery()) {
+                while (rs.next()) {
+                    close.setInt(1, rs.getInt(2));
+                    close.setString(2, rs.getString(1));
+                    close.addBatch();
+                    groups.merge(rs.getString(1), 0, Integer::sum);
+                }
+            }
+            close.executeBatch();
+        }
     }
 
     /** Lowers each group's count of active tasks; returns the summaries of groups that are now complete. */
@@ -474,7 +533,7 @@ public class SqliteTaskStore implements TaskStore {
      * The group bookkeeping of tasks made final in the current transaction, done in that transaction; returns
      * what to tell the listener once it is committed.
      */
-    private Runnable finishedInTransaction(List<TaskId> finished, Map<String, Integer> finishedGroups)
+    private Runnable finishedInTransaction(List<Ended> finished, Map<String, Integer> finishedGroups)
             throws SQLException {
         List<GroupSummary> completed = finishInGroups(finishedGroups);
         if (finished.isEmpty() && completed.isEmpty()) {
@@ -851,15 +910,15 @@ public class SqliteTaskStore implements TaskStore {
     @Override
     public Uni<Integer> recoverExpiredLeases() {
         return write(c -> {
-            List<TaskId> failed = new ArrayList<>();
-            Map<String, Integer> failedGroups = new HashMap<>();
+            List<Ended> ended = new ArrayList<>();
+            Map<String, Integer> endedGroups = new HashMap<>();
             Runnable[] tell = { NOTHING };
             int requeued = inTransaction(tx -> {
                 long now = System.currentTimeMillis();
                 expireLeasesOfDeadProcesses();
                 refreshParkedKeys();
                 // a task whose cancel was asked for does not run again
-                endExpired("state = " + CANCELLED, "cancel_requested = 1", now, failed, failedGroups);
+                endExpired(TaskState.CANCELLED, "cancel_requested = 1", now, ended, endedGroups);
                 PreparedStatement requeue = statement("UPDATE tq_task SET state = " + QUEUED
                         + ", lease_until = NULL, owner = NULL WHERE lease_until IS NOT NULL AND lease_until < ? AND state = "
                         + RUNNING + " AND attempts <= max_retries RETURNING priority, id, concurrency_key");
@@ -871,32 +930,35 @@ public class SqliteTaskStore implements TaskStore {
                     }
                 }
                 insertReady(rows);
-                endExpired("state = " + FAILED
-                        + ", error = 'the node running it stopped (lease expired) and no retries are left'", "1 = 1", now,
-                        failed, failedGroups);
-                tell[0] = finishedInTransaction(failed, failedGroups);
+                endExpired(TaskState.FAILED, "1 = 1", now, ended, endedGroups);
+                releaseGroupsOfDeadWriters(endedGroups);
+                tell[0] = finishedInTransaction(ended, endedGroups);
                 return rows.size();
             });
             tell[0].run();
-            if (requeued + failed.size() > 0) {
-                LOG.infof("Recovered %d task(s) whose node stopped while running them (%d queued again, %d failed)",
-                        requeued + failed.size(), requeued, failed.size());
+            if (requeued + ended.size() > 0) {
+                LOG.infof("Recovered %d task(s) whose node stopped while running them (%d queued again, %d ended)",
+                        requeued + ended.size(), requeued, ended.size());
             }
             return requeued;
         });
     }
 
-    /** Ends the running tasks whose lease expired and that match {@code condition}, setting {@code ending}. */
-    private void endExpired(String ending, String condition, long now, List<TaskId> ended, Map<String, Integer> groups)
+    /** Ends the running tasks whose lease expired and that match {@code condition} in state {@code ending}. */
+    private void endExpired(TaskState ending, String condition, long now, List<Ended> ended, Map<String, Integer> groups)
             throws SQLException {
-        PreparedStatement ps = statement("UPDATE tq_task SET " + ending + ", finished_at = ?, lease_until = NULL, "
-                + "owner = NULL WHERE lease_until IS NOT NULL AND lease_until < ? AND state = " + RUNNING + " AND "
-                + condition + " RETURNING id, group_id");
+        String error = ending == TaskState.FAILED
+                ? ", error = '" + LEASE_EXPIRED + "'"
+                : "";
+        PreparedStatement ps = statement("UPDATE tq_task SET state = " + ending.ordinal() + error + ", finished_at = ?, "
+                + "lease_until = NULL, owner = NULL WHERE lease_until IS NOT NULL AND lease_until < ? AND state = "
+                + RUNNING + " AND " + condition + " RETURNING id, group_id, type, attempts");
         ps.setLong(1, now);
         ps.setLong(2, now);
         try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                ended.add(new TaskId(rs.getLong(1)));
+                ended.add(new Ended(new TaskId(rs.getLong(1)), rs.getString(3), ending, rs.getInt(4),
+                        ending == TaskState.FAILED ? LEASE_EXPIRED : null));
                 String group = rs.getString(2);
                 if (group != null) {
                     groups.merge(group, 1, Integer::sum);
@@ -938,20 +1000,43 @@ public class SqliteTaskStore implements TaskStore {
         if (running.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return write(c -> inTransaction(tx -> {
-            PreparedStatement ps = statement("UPDATE tq_task SET state = " + QUEUED + ", attempts = attempts - 1, "
-                    + "lease_until = NULL, owner = NULL, started_at = NULL WHERE id IN (SELECT value FROM json_each(?)) "
-                    + "AND state = " + RUNNING + " RETURNING priority, id, concurrency_key");
-            ps.setString(1, Json.ids(running));
-            List<ReadyRow> rows = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    rows.add(new ReadyRow(rs.getInt(1), rs.getLong(2), rs.getString(3)));
+        return write(c -> {
+            List<Ended> cancelled = new ArrayList<>();
+            Map<String, Integer> groups = new HashMap<>();
+            Runnable[] tell = { NOTHING };
+            inTransaction(tx -> {
+                // a task whose cancel was asked for while it ran ends now instead of running again after a restart
+                PreparedStatement cancel = statement("UPDATE tq_task SET state = " + CANCELLED + ", finished_at = ?, "
+                        + "lease_until = NULL, owner = NULL WHERE id IN (SELECT value FROM json_each(?)) AND state = "
+                        + RUNNING + " AND cancel_requested = 1 RETURNING id, group_id, type, attempts");
+                cancel.setLong(1, System.currentTimeMillis());
+                cancel.setString(2, Json.ids(running));
+                try (ResultSet rs = cancel.executeQuery()) {
+                    while (rs.next()) {
+                        cancelled.add(new Ended(new TaskId(rs.getLong(1)), rs.getString(3), TaskState.CANCELLED,
+                                rs.getInt(4), null));
+                        if (rs.getString(2) != null) {
+                            groups.merge(rs.getString(2), 1, Integer::sum);
+                        }
+                    }
                 }
-            }
-            insertReady(rows);
+                PreparedStatement ps = statement("UPDATE tq_task SET state = " + QUEUED + ", attempts = attempts - 1, "
+                        + "lease_until = NULL, owner = NULL, started_at = NULL WHERE id IN (SELECT value FROM json_each(?)) "
+                        + "AND state = " + RUNNING + " RETURNING priority, id, concurrency_key");
+                ps.setString(1, Json.ids(running));
+                List<ReadyRow> rows = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        rows.add(new ReadyRow(rs.getInt(1), rs.getLong(2), rs.getString(3)));
+                    }
+                }
+                insertReady(rows);
+                tell[0] = finishedInTransaction(cancelled, groups);
+                return null;
+            });
+            tell[0].run();
             return null;
-        }));
+        });
     }
 
     private void insertReady(List<ReadyRow> rows) throws SQLException {
@@ -973,17 +1058,18 @@ public class SqliteTaskStore implements TaskStore {
     @Override
     public Uni<CancelResult> cancel(TaskId id) {
         return write(c -> {
-            List<TaskId> finished = new ArrayList<>();
+            List<Ended> finished = new ArrayList<>();
             Map<String, Integer> groups = new HashMap<>();
             Runnable[] tell = { NOTHING };
             CancelResult result = inTransaction(tx -> {
                 PreparedStatement find = statement(
-                        "SELECT state, priority, group_id, concurrency_key FROM tq_task WHERE id = ?");
+                        "SELECT state, priority, group_id, concurrency_key, type, attempts FROM tq_task WHERE id = ?");
                 find.setLong(1, id.value());
                 int state;
                 int priority;
                 String group;
                 String ckey;
+                Ended ended;
                 try (ResultSet rs = find.executeQuery()) {
                     if (!rs.next()) {
                         return CancelResult.NOT_FOUND;
@@ -992,6 +1078,7 @@ public class SqliteTaskStore implements TaskStore {
                     priority = rs.getInt(2);
                     group = rs.getString(3);
                     ckey = rs.getString(4);
+                    ended = new Ended(id, rs.getString(5), TaskState.CANCELLED, rs.getInt(6), null);
                 }
                 if (SqliteSchema.state(state).isFinal()) {
                     return CancelResult.ALREADY_FINISHED;
@@ -1003,7 +1090,7 @@ public class SqliteTaskStore implements TaskStore {
                     return CancelResult.REQUESTED;
                 }
                 cancelWaiting(List.of(new ReadyRow(priority, id.value(), ckey)));
-                finished.add(id);
+                finished.add(ended);
                 if (group != null) {
                     groups.put(group, 1);
                 }
@@ -1058,7 +1145,7 @@ public class SqliteTaskStore implements TaskStore {
     @Override
     public Uni<GroupCancel> cancelGroup(String groupId) {
         return write(c -> {
-            List<TaskId> finished = new ArrayList<>();
+            List<Ended> finished = new ArrayList<>();
             Map<String, Integer> groups = new HashMap<>();
             Runnable[] tell = { NOTHING };
             GroupCancel result = inTransaction(tx -> {
@@ -1086,9 +1173,7 @@ public class SqliteTaskStore implements TaskStore {
                     flag.setString(1, Json.ids(running));
                     flag.executeUpdate();
                 }
-                for (ReadyRow w : waiting) {
-                    finished.add(new TaskId(w.seq));
-                }
+                cancelled.forEach((task, type) -> finished.add(new Ended(task, type, TaskState.CANCELLED, 0, null)));
                 groups.put(groupId, waiting.size());
                 tell[0] = finishedInTransaction(finished, groups);
                 return new GroupCancel(cancelled, running);
@@ -1372,7 +1457,7 @@ public class SqliteTaskStore implements TaskStore {
     private record PendingInsert(NewTask task, UniEmitter<? super Placement> emitter) {
     }
 
-    private record Active(TaskId id, int state, int priority, String groupId, String ckey) {
+    private record Active(TaskId id, int state, int priority, String groupId, String ckey, String type) {
     }
 
     private record ReadyRow(int priority, long seq, String ckey) {

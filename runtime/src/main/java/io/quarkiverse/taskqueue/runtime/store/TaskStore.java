@@ -18,8 +18,11 @@ import io.smallrye.mutiny.Uni;
  */
 public interface TaskStore {
 
-    /** Creates or upgrades the schema, records the application's task types and recovers expired leases. */
-    void start(Set<String> handlerTypes, StoreListener listener);
+    /**
+     * Creates or upgrades the schema. A node that runs tasks ({@code worker}) also records its task types and
+     * releases what dead processes held; one that does not (a submit-only node, the CLI) writes nothing more.
+     */
+    void start(boolean worker, Set<String> handlerTypes, StoreListener listener);
 
     /** Stops accepting work, after writing what was queued. */
     void stop();
