@@ -5,13 +5,19 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.stream.IntStream;
 
+import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import jakarta.interceptor.Interceptor;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -19,14 +25,19 @@ import io.quarkiverse.taskqueue.BatchOutcome;
 import io.quarkiverse.taskqueue.BatchSubmission;
 import io.quarkiverse.taskqueue.GroupSummary;
 import io.quarkiverse.taskqueue.TaskContext;
+import io.quarkiverse.taskqueue.TaskEvent;
 import io.quarkiverse.taskqueue.TaskGroup;
+import io.quarkiverse.taskqueue.TaskHandle;
 import io.quarkiverse.taskqueue.TaskHandler;
+import io.quarkiverse.taskqueue.TaskId;
 import io.quarkiverse.taskqueue.TaskOptions;
 import io.quarkiverse.taskqueue.TaskQueue;
+import io.quarkiverse.taskqueue.TaskState;
 import io.quarkiverse.taskqueue.TaskSubmission;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.smallrye.mutiny.operators.multi.processors.UnicastProcessor;
 
 /**
  * What the process-level tests ({@code *IT}) ask the packaged application to do, chosen by {@code it.scenario}.
@@ -47,10 +58,22 @@ public class Scenarios {
     @ConfigProperty(name = "it.chunk-size", defaultValue = "10000")
     int chunkSize;
 
+    @ConfigProperty(name = "it.marker", defaultValue = "target/marker")
+    String marker;
+
     @ConfigProperty(name = "it.exec-db", defaultValue = "target/executions.db")
     String executionsDb;
 
     private Connection executions;
+
+    private final List<TaskEvent> earlyEvents = new CopyOnWriteArrayList<>();
+
+    /** Before the queue starts (and recovers leases), so that nothing it emits at start is missed. */
+    void recordEarlyEvents(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE - 1) StartupEvent event) {
+        if ("watch-recovery".equals(scenario)) {
+            queue.events().subscribe().with(earlyEvents::add);
+        }
+    }
 
     void onStart(@Observes StartupEvent event) {
         if ("none".equals(scenario)) {
@@ -100,12 +123,90 @@ public class Scenarios {
                             + values.stream().mapToLong(Integer::longValue).sum());
                     Quarkus.asyncExit();
                 }
+                case "idle" -> System.out.println("SCENARIO up");
+                case "cancel-running" -> {
+                    List<TaskHandle> handles = queue.map("stubborn", List.of(60_000L, 60_000L)).await().indefinitely();
+                    for (TaskHandle h : handles) {
+                        while (h.info().await().indefinitely().state() != TaskState.RUNNING) {
+                            Thread.sleep(5);
+                        }
+                    }
+                    // a handler that ignores the request keeps running until the shutdown releases it
+                    handles.get(0).cancel().await().indefinitely();
+                    System.out.println("SCENARIO cancelled=" + handles.get(0).id() + " other=" + handles.get(1).id());
+                }
+                case "group-held" -> groupHeldOpen();
+                case "run-once" -> {
+                    TaskHandle h = queue.submit("stubborn", 60_000L, TaskOptions.builder().retries(0).build())
+                            .await().indefinitely();
+                    while (h.info().await().indefinitely().state() != TaskState.RUNNING) {
+                        Thread.sleep(5);
+                    }
+                    System.out.println("SCENARIO running=" + h.id());
+                }
+                case "watch-recovery" -> {
+                    // the events recorded since before the store started (see recordEarlyEvents)
+                    long deadline = System.currentTimeMillis() + 30_000;
+                    while (System.currentTimeMillis() < deadline && earlyEvents.stream()
+                            .noneMatch(e -> e instanceof TaskEvent.TaskFailed)) {
+                        Thread.sleep(10);
+                    }
+                    for (TaskEvent e : earlyEvents) {
+                        if (e instanceof TaskEvent.TaskFailed f) {
+                            System.out.println("SCENARIO failed=" + f.taskId() + " type=" + f.taskType() + " willRetry="
+                                    + f.willRetry() + " attempts=" + f.attempts() + " error=" + f.error());
+                        }
+                    }
+                    System.out.println("SCENARIO end");
+                }
                 default -> throw new IllegalArgumentException("unknown it.scenario " + scenario);
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | InterruptedException e) {
             System.out.println("SCENARIO error=" + e);
-            throw e;
+            throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * A stream into group "held-group" whose first chunk ends while the stream is still open (waiting for the file
+     * {@code it.marker}): the group must not complete until the stream ends, whatever other processes open the store.
+     */
+    private void groupHeldOpen() throws InterruptedException {
+        String group = "held-group";
+        List<GroupSummary> completions = new CopyOnWriteArrayList<>();
+        queue.events().subscribe().with(e -> {
+            if (e instanceof TaskEvent.GroupCompleted c && c.summary().groupId().equals(group)) {
+                completions.add(c.summary());
+            }
+        });
+        UnicastProcessor<TaskSubmission> tasks = UnicastProcessor.create();
+        List<TaskId> firstChunk = new CopyOnWriteArrayList<>();
+        CountDownLatch firstWritten = new CountDownLatch(1);
+        queue.submitStream(tasks, BatchSubmission.create().groupId(group).chunkSize(5)).subscribe().with(outcome -> {
+            firstChunk.addAll(outcome.submitted());
+            firstWritten.countDown();
+        }, Throwable::printStackTrace);
+        for (int i = 0; i < 5; i++) {
+            tasks.onNext(TaskSubmission.of("sleep", 60_000L));
+        }
+        firstWritten.await();
+        System.out.println("SCENARIO first-chunk");
+        Path marker = Path.of(this.marker);
+        while (!Files.exists(marker)) {
+            Thread.sleep(10);
+        }
+        for (TaskId id : firstChunk) {
+            queue.task(id).cancel().await().indefinitely();
+        }
+        Thread.sleep(500);
+        for (int i = 0; i < 5; i++) {
+            tasks.onNext(TaskSubmission.of("add", List.of(1, 1)));
+        }
+        tasks.onComplete();
+        GroupSummary summary = queue.existingGroup(group).await().await().atMost(Duration.ofMinutes(1));
+        Thread.sleep(500);
+        System.out.println("SCENARIO completions=" + completions.size() + " total=" + summary.total()
+                + " cancelled=" + summary.cancelled() + " succeeded=" + summary.succeeded());
     }
 
     /** Records every run in a database of its own, so a test can tell what ran, and how often. */

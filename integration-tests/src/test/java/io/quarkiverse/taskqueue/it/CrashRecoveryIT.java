@@ -76,4 +76,20 @@ class CrashRecoveryIT {
         }
         throw new AssertionError("the batch always finished before the kill; could not test a mid-batch crash");
     }
+
+    @Test
+    void aTaskFailedByLeaseRecoveryEmitsItsEvent() throws Exception {
+        Path store = AppProcess.freshFile("crash-event");
+        String id;
+        try (AppProcess first = AppProcess.start(store, "it.scenario=run-once")) {
+            id = first.scenarioLine(Duration.ofSeconds(60)).substring("SCENARIO running=".length());
+            first.kill();
+        }
+        try (AppProcess second = AppProcess.start(store, "it.scenario=watch-recovery")) {
+            assertThat(second.scenarioLine(Duration.ofSeconds(60))).isEqualTo("SCENARIO failed=" + id
+                    + " type=stubborn willRetry=false attempts=1 error=the node running it stopped (lease expired) and "
+                    + "no retries are left");
+            assertThat(second.scenarioLine(Duration.ofSeconds(10))).isEqualTo("SCENARIO end");
+        }
+    }
 }
