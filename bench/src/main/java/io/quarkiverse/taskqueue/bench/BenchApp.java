@@ -107,10 +107,10 @@ public class BenchApp implements QuarkusApplication {
                     rate(raw, TASKS, rawNanos, measured), IN_FLIGHT, rate(concurrent, SINGLES, concurrentNanos, measured),
                     rate(sequential, SINGLES, sequentialNanos, measured));
         }
-        raw.row("1 submit", null, Double.NaN, "");
-        batch.row("1 submit", raw, 0.5, "≥ 0.50× raw");
-        concurrent.row("1 submit", raw, Double.NaN, "-");
-        sequential.row("1 submit", raw, Double.NaN, "-");
+        raw.row(label("1 submit"), null, Double.NaN, "");
+        batch.row(label("1 submit"), raw, 0.5, "≥ 0.50× raw");
+        concurrent.row(label("1 submit"), raw, Double.NaN, "-");
+        sequential.row(label("1 submit"), raw, Double.NaN, "-");
     }
 
     private long concurrentSubmits(int n, int inFlight) throws Exception {
@@ -173,6 +173,13 @@ public class BenchApp implements QuarkusApplication {
         map.row("2 map", batch, 0.9, "≥ 0.90× submitBatch");
     }
 
+    /** The scenario's label, naming the durability setting when it is not the default. */
+    private static String label(String scenario) {
+        String synchronous = ConfigProvider.getConfig()
+                .getOptionalValue("quarkus.taskqueue.sqlite.synchronous", String.class).orElse("normal");
+        return synchronous.equalsIgnoreCase("normal") ? scenario : scenario + " (sync " + synchronous.toUpperCase() + ")";
+    }
+
     // ---------------------------------------------------------------- 3. drain
 
     private void drain() throws Exception {
@@ -190,7 +197,7 @@ public class BenchApp implements QuarkusApplication {
                     measured ? "" : " (warm-up)", rate(raw, TASKS, rawNanos, measured), pool,
                     rate(rawPool, TASKS, rawPoolNanos, measured), rate(drain, TASKS, drainNanos, measured));
         }
-        String scenario = "3 drain";
+        String scenario = label("3 drain");
         raw.row(scenario, null, Double.NaN, "");
         rawPool.row(scenario, raw, Double.NaN, "-");
         boolean met = drain.median() >= 50_000;

@@ -29,7 +29,7 @@ public class BenchMain {
 
     static final String ROW = "@@";
 
-    private static final List<String> ALL = List.of("submit", "map", "drain", "latency", "mixed");
+    private static final List<String> ALL = List.of("submit", "map", "drain", "latency", "mixed", "durability");
 
     public static void main(String... args) throws Exception {
         if (args.length > 0 && args[0].equals("--child")) {
@@ -51,6 +51,12 @@ public class BenchMain {
                     new Child("drain-pool32", "drain", Map.of("quarkus.taskqueue.worker.pool-size", "32")),
                     new Child("drain-pool128", "drain", Map.of("quarkus.taskqueue.worker.pool-size", "128")));
             case "latency" -> List.of(new Child("latency", "latency", Map.of()));
+            // quarkus.taskqueue.sqlite.synchronous=full: a disk sync per commit (survives power loss)
+            case "durability" -> List.of(
+                    new Child("submit-full", "submit", Map.of("quarkus.taskqueue.worker.enabled", "false",
+                            "quarkus.taskqueue.sqlite.synchronous", "full")),
+                    new Child("drain-full", "drain", Map.of("quarkus.taskqueue.worker.pool-size", "32",
+                            "quarkus.taskqueue.sqlite.synchronous", "full")));
             case "mixed" -> {
                 Map<String, String> limits = new LinkedHashMap<>();
                 for (int k = 0; k < BenchApp.KEYS; k++) {

@@ -27,8 +27,9 @@ final class RawSqlite {
             + "run_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     static final String READY_ALL = "INSERT INTO tq_ready (priority, seq, ckey) "
             + "SELECT priority, id, concurrency_key FROM tq_task WHERE due_at IS NULL";
-    static final String CLAIM_READY = "DELETE FROM tq_ready WHERE ckey IS NULL OR ckey NOT IN "
-            + "(SELECT value FROM json_each(?)) RETURNING priority, seq, ckey ORDER BY priority DESC, seq LIMIT ?";
+    static final String CLAIM_READY = "DELETE FROM tq_ready WHERE (priority, seq) IN (SELECT priority, seq FROM "
+            + "tq_ready WHERE ckey IS NULL OR ckey NOT IN (SELECT value FROM json_each(?)) ORDER BY priority DESC, seq "
+            + "LIMIT ?) RETURNING priority, seq, ckey";
     static final String CLAIM_TASKS = "UPDATE tq_task SET state = 2, attempts = attempts + 1, "
             + "started_at = ?, lease_until = ?, owner = ? WHERE id IN (SELECT value FROM json_each(?)) AND state < 4 "
             + "RETURNING id, type, payload, attempts, priority, group_id, concurrency_key, max_retries, retry_policy, "
@@ -54,7 +55,9 @@ final class RawSqlite {
     static String url(Path file) {
         String ext = ConfigProvider.getConfig().getValue("quarkus.datasource.\"taskqueue\".jdbc.url", String.class);
         int q = ext.indexOf('?');
-        return "jdbc:sqlite:" + file + (q < 0 ? "" : ext.substring(q));
+        String synchronous = ConfigProvider.getConfig().getOptionalValue("quarkus.taskqueue.sqlite.synchronous", String.class)
+                .orElse("normal");
+        return "jdbc:sqlite:" + file + (q < 0 ? "?" : ext.substring(q) + "&") + "synchronous=" + synchronous.toUpperCase();
     }
 
     static Connection open(Path file) throws SQLException {

@@ -5,9 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -175,6 +180,38 @@ class CliIT {
         assertThat(cli("cancel", "999999", "--db", db.toString()).exit()).isEqualTo(3);
         assertThat(cli("status", "999999", "--db", db.toString()).err()).contains("no task with id 999999");
         assertThat(cli("group", "nope", "--db", db.toString()).exit()).isEqualTo(3);
+    }
+
+    @Test
+    void readOnlyCommandsWriteNothingToTheStore() throws Exception {
+        Path file = write("grouped.jsonl", "{\"type\": \"send_email\", \"payload\": 1, \"delaySeconds\": 600}\n");
+        String id = cli("submit-many", file.toString(), "--db", db.toString(), "--allow-unknown-types",
+                "--group", "live", "--json").json().get("taskIds").get(0).asText();
+        // as if a live application (this test's JVM) were still adding to the group; every write is logged
+        String liveWriter = InetAddress.getLocalHost().getHostName().replace('/', '_') + "/"
+                + ProcessHandle.current().pid() + "/test";
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement()) {
+            s.execute("UPDATE tq_group SET open_submissions = 1 WHERE id = 'live'");
+            s.execute("INSERT INTO tq_group_writer (group_id, owner, open) VALUES ('live', '" + liveWriter + "', 1)");
+            s.execute("CREATE TABLE test_writes (what TEXT)");
+            for (String table : List.of("tq_task", "tq_group", "tq_group_writer", "tq_ready", "tq_parked", "tq_handler",
+                    "tq_meta")) {
+                for (String op : List.of("INSERT", "UPDATE", "DELETE")) {
+                    s.execute("CREATE TRIGGER test_" + table + "_" + op + " AFTER " + op + " ON " + table
+                            + " BEGIN INSERT INTO test_writes VALUES ('" + op + " " + table + "'); END");
+                }
+            }
+        }
+
+        assertThat(cli("stats", "--db", db.toString()).exit()).isEqualTo(0);
+        assertThat(cli("status", id, "--db", db.toString()).exit()).isEqualTo(0);
+        cli("group", "live", "--db", db.toString());
+
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT group_concat(what, ', ') FROM test_writes")) {
+            rs.next();
+            assertThat(rs.getString(1)).as("writes by read-only commands").isNull();
+        }
     }
 
     @Test
