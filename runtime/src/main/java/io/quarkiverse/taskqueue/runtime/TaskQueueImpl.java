@@ -13,6 +13,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
@@ -249,9 +250,7 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
         AtomicInteger offset = new AtomicInteger();
         return deliverMulti(Multi.createFrom().deferred(() -> {
             GroupsOpened opened = new GroupsOpened();
-            // the batch's group is open from the start, so that it cannot complete between chunks
-            Uni<Void> openBatchGroup = settings.groupId() == null ? Uni.createFrom().voidItem()
-                    : opened.open(Set.of(settings.groupId()));
+            // the batch's group is open from the start, each task's own group from its first chunk on
             Multi<BatchOutcome> chunks = tasks.group().intoLists().of(chunkSize)
                     .onItem().<BatchOutcome>transformToUniAndConcatenate(list -> {
                         int first = offset.getAndAdd(list.size());
@@ -261,8 +260,11 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
                                 .chain(prepared -> writeChunks(batchId, prepared, settings.onDuplicate(), chunkSize))
                                 .map(written -> written.outcome());
                     });
-            return openBatchGroup.onItem().transformToMulti(v -> chunks)
-                    .onTermination().call((failure, cancelled) -> opened.closeAll());
+            Multi<BatchOutcome> outcomes = settings.groupId() == null ? chunks
+                    : opened.open(Set.of(settings.groupId())).onItem().transformToMulti(v -> chunks);
+            return outcomes.onCompletion().call(opened::closeAll)
+                    .onFailure().call(e -> opened.closeAll())
+                    .onCancellation().invoke(opened::closeOnCancel);
         }));
     }
 
@@ -412,16 +414,18 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
         }
         GroupsOpened opened = new GroupsOpened();
         return opened.open(groups).chain(() -> writeChunks(batchId, prepared, onDuplicate, chunkSize))
-                .onTermination().call(opened::closeAll);
+                .onItemOrFailure().call((w, e) -> opened.closeAll())
+                .onCancellation().invoke(opened::closeOnCancel);
     }
 
     /**
      * The groups one submission holds open. A group is opened before the first chunk that adds to it and closed
-     * when the submission ends however it ends (a subscriber's cancellation included): the store's writer runs its
-     * jobs in order, so a close queued after an open that is still waiting runs after it.
+     * once when the submission ends however it ends (a subscriber's cancellation included): the store's writer runs
+     * its jobs in order, so a close queued after an open or a chunk that is still waiting runs after it.
      */
     private final class GroupsOpened {
         private final Set<String> opened = ConcurrentHashMap.newKeySet();
+        private final AtomicBoolean closed = new AtomicBoolean();
 
         Uni<Void> open(Set<String> groups) {
             Set<String> fresh = new LinkedHashSet<>();
@@ -437,7 +441,19 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
         }
 
         Uni<Void> closeAll() {
-            return opened.isEmpty() ? Uni.createFrom().voidItem() : store.closeGroups(Set.copyOf(opened));
+            if (opened.isEmpty() || !closed.compareAndSet(false, true)) {
+                return Uni.createFrom().voidItem();
+            }
+            return store.closeGroups(Set.copyOf(opened));
+        }
+
+        /**
+         * Not {@code onTermination().call}: that holds the cancellation back until the close is done, and the chain
+         * would meanwhile go on to write its next chunk after the close.
+         */
+        void closeOnCancel() {
+            closeAll().subscribe().with(v -> {
+            }, e -> LOG.errorf(e, "Cannot close the groups %s of a cancelled submission", opened));
         }
     }
 
