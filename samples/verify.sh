@@ -8,9 +8,7 @@
 #
 # Checks: quickstart, quickstart-rest (the extension's REST API), old-driver (sqlite-jdbc 3.34.0 must be
 # refused at startup), hibernate-orm, hibernate (Hibernate Reactive). Environment: COUNT (10000),
-# TIMEOUT (seconds to wait for the tasks, 120), SKIP_OLD_DRIVER=1, HIBERNATE_REACTIVE_WORKAROUND=1
-# (builds samples/hibernate with the two properties it needs until the extension stops bringing a JDBC
-# datasource into Hibernate Reactive applications), KEEP=1 (keep the working directories).
+# TIMEOUT (seconds to wait for the tasks, 120), KEEP=1 (keep the working directories).
 set -euo pipefail
 SELF=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
 cd "$(dirname "$SELF")/.."
@@ -232,13 +230,7 @@ check_hibernate_orm() {
 
 check_hibernate() {
   ensure_database
-  local extra=()
-  if [ "${HIBERNATE_REACTIVE_WORKAROUND:-0}" = 1 ]; then
-    # quarkus-agroal (from the extension) wants a JDBC driver for the default datasource; the extension's
-    # JDBC datasource makes Hibernate ORM create a blocking persistence unit beside the reactive one.
-    extra=(-Dquarkus.datasource.jdbc=false -Dquarkus.hibernate-orm.blocking=false)
-  fi
-  mvn_package samples/hibernate/pom.xml "${extra[@]}"
+  mvn_package samples/hibernate/pom.xml
   start_app hibernate "$PWD/samples/hibernate/target/quarkus-app" "${HIBERNATE_LOG[@]}"
   wait_ready
   check_dialect
@@ -284,14 +276,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-passed=() failed=() skipped=()
+passed=() failed=()
 total_start=$SECONDS
 for c in "${CHECKS[@]}"; do
-  if [ "$c" = old-driver ] && [ "${SKIP_OLD_DRIVER:-0}" = 1 ]; then
-    log "== old-driver: skipped (SKIP_OLD_DRIVER=1)"
-    skipped+=("$c")
-    continue
-  fi
   log "== $c"
   start=$SECONDS
   bash "$SELF" --check "$WORK" "$c" &
@@ -304,5 +291,5 @@ for c in "${CHECKS[@]}"; do
   CHILD=
 done
 
-log "== $((SECONDS - total_start)) s; passed: ${passed[*]:-none}; failed: ${failed[*]:-none}; skipped: ${skipped[*]:-none}"
+log "== $((SECONDS - total_start)) s; passed: ${passed[*]:-none}; failed: ${failed[*]:-none}"
 [ ${#failed[@]} = 0 ]

@@ -14,6 +14,8 @@ import java.util.UUID;
 
 import org.eclipse.microprofile.config.ConfigProvider;
 
+import io.quarkiverse.taskqueue.runtime.store.SqliteFile;
+
 /**
  * Plain sqlite-jdbc (DriverManager, no pool, no extension code): the baselines, and the bench's own look at the
  * extension's file (reset between rounds, completion counts). Same pragmas as the extension's datasource URL;
@@ -51,13 +53,11 @@ final class RawSqlite {
         return Path.of(System.getProperty("bench.raw"));
     }
 
-    /** A JDBC URL for {@code file} with the query parameters (pragmas) of the extension's datasource URL. */
+    /** A JDBC URL for {@code file} with the pragmas of the extension's store. */
     static String url(Path file) {
-        String ext = ConfigProvider.getConfig().getValue("quarkus.datasource.\"taskqueue\".jdbc.url", String.class);
-        int q = ext.indexOf('?');
         String synchronous = ConfigProvider.getConfig().getOptionalValue("quarkus.taskqueue.sqlite.synchronous", String.class)
                 .orElse("normal");
-        return "jdbc:sqlite:" + file + (q < 0 ? "?" : ext.substring(q) + "&") + "synchronous=" + synchronous.toUpperCase();
+        return SqliteFile.url(file.toString()) + "&synchronous=" + synchronous.toUpperCase();
     }
 
     static Connection open(Path file) throws SQLException {

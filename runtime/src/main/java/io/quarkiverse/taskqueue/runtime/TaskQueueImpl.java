@@ -17,6 +17,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
+import javax.sql.DataSource;
+
 import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
 import jakarta.interceptor.Interceptor;
@@ -27,7 +29,6 @@ import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.agroal.api.AgroalDataSource;
 import io.quarkiverse.taskqueue.BatchFailure;
 import io.quarkiverse.taskqueue.BatchOutcome;
 import io.quarkiverse.taskqueue.BatchSubmission;
@@ -49,11 +50,12 @@ import io.quarkiverse.taskqueue.runtime.store.ChunkResult;
 import io.quarkiverse.taskqueue.runtime.store.Completion;
 import io.quarkiverse.taskqueue.runtime.store.Ended;
 import io.quarkiverse.taskqueue.runtime.store.NewTask;
+import io.quarkiverse.taskqueue.runtime.store.NamedDataSource;
 import io.quarkiverse.taskqueue.runtime.store.Placement;
+import io.quarkiverse.taskqueue.runtime.store.SqliteFile;
 import io.quarkiverse.taskqueue.runtime.store.SqliteTaskStore;
 import io.quarkiverse.taskqueue.runtime.store.StoreListener;
 import io.quarkiverse.taskqueue.runtime.store.TaskStore;
-import io.quarkus.agroal.runtime.AgroalDataSourceUtil;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
@@ -71,7 +73,6 @@ import io.vertx.core.Vertx;
 public class TaskQueueImpl implements TaskQueue, StoreListener {
 
     private static final Logger LOG = Logger.getLogger(TaskQueueImpl.class);
-    static final String DEFAULT_DATASOURCE = "taskqueue";
 
     @Inject
     TaskQueueConfig config;
@@ -100,10 +101,8 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
             throw new IllegalStateException("quarkus.taskqueue.store=" + storeKind
                     + " is not supported by this version; use 'sqlite'");
         }
-        String dsName = config.datasource().orElse(DEFAULT_DATASOURCE);
-        AgroalDataSource dataSource = AgroalDataSourceUtil.dataSourceIfActive(dsName)
-                .orElseThrow(() -> new IllegalStateException("quarkus.taskqueue.datasource=" + dsName
-                        + ": no active datasource of that name"));
+        DataSource dataSource = config.datasource().isPresent() ? NamedDataSource.lookup(config.datasource().get())
+                : SqliteFile.dataSource(config.sqlite().path());
         store = new SqliteTaskStore(dataSource, config.sqlite().synchronous().name());
         preparer = new TaskPreparer(registry, config, mapper);
         awaiters = new Awaiters(store);
@@ -119,7 +118,8 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
             awaiters.recheck();
             recheckGroups();
         });
-        LOG.debugf("TaskQueue started on datasource %s with %d handler(s)", dsName, registry.taskTypes().size());
+        LOG.debugf("TaskQueue started on %s with %d handler(s)", config.datasource().map(n -> "datasource " + n)
+                .orElse(config.sqlite().path()), registry.taskTypes().size());
     }
 
     void onStop(@Observes ShutdownEvent event) {

@@ -26,8 +26,9 @@ public interface TaskQueueConfig {
     Sqlite sqlite();
 
     /**
-     * The name of an existing datasource to keep the tasks in, instead of the extension's own `taskqueue`
-     * datasource (which `sqlite.path` configures). It must be a SQLite datasource.
+     * The name of an existing datasource of the application to keep the tasks in, instead of the embedded file
+     * that `sqlite.path` names. It must be a SQLite datasource (the application then has the `quarkus-agroal`
+     * and `quarkus-jdbc-sqlite` extensions).
      */
     Optional<String> datasource();
 
@@ -74,8 +75,8 @@ public interface TaskQueueConfig {
 
     interface Sqlite {
         /**
-         * The SQLite database file of the default `taskqueue` datasource, relative to the working directory.
-         * Ignored when `quarkus.taskqueue.datasource` names another datasource.
+         * The SQLite database file of the embedded store, relative to the working directory. Ignored when
+         * `quarkus.taskqueue.datasource` names a datasource.
          */
         @WithDefault("taskqueue.db")
         String path();

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -101,6 +102,8 @@ public class SqliteTaskStore implements TaskStore {
     private static final String RESULT_COLUMNS = "id, state, result, error, attempts";
 
     private final DataSource dataSource;
+    private final ThreadLocal<Connection> readerConnection = new ThreadLocal<>();
+    private final Set<Connection> readerConnections = ConcurrentHashMap.newKeySet();
     private final String synchronous;
     /** Names this process as the writer of the groups it opens: a group whose writer died is closed for it. */
     private final String groupWriter = Owner.create();
@@ -206,6 +209,7 @@ public class SqliteTaskStore implements TaskStore {
         }
         statements.clear();
         closeQuietly(connection);
+        readerConnections.forEach(SqliteTaskStore::closeQuietly);
     }
 
     // ---------------------------------------------------------------- submission
@@ -1366,12 +1370,24 @@ public class SqliteTaskStore implements TaskStore {
 
     private <T> Uni<T> read(SqlWork<T> work) {
         return Uni.createFrom().emitter(emitter -> readers.execute(() -> {
-            try (Connection c = dataSource.getConnection()) {
-                emitter.complete(work.run(c));
+            try {
+                emitter.complete(work.run(readerConnection()));
             } catch (Throwable e) {
                 emitter.fail(e);
             }
         }));
+    }
+
+    /** Each reader thread keeps its connection: opening one costs a file open and a schema parse. */
+    private Connection readerConnection() throws SQLException {
+        Connection c = readerConnection.get();
+        if (c == null || c.isClosed()) {
+            c = dataSource.getConnection();
+            c.setAutoCommit(true);
+            readerConnection.set(c);
+            readerConnections.add(c);
+        }
+        return c;
     }
 
     private <T> T inTransaction(SqlWork<T> work) throws SQLException {
