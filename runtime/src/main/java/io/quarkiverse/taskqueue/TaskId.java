@@ -2,9 +2,13 @@ package io.quarkiverse.taskqueue;
 
 import java.util.Objects;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+
 /** The identity of a task. {@link #toString()} is its text form, read back by {@link #parse(String)}. */
 public record TaskId(long value) implements Comparable<TaskId> {
 
+    @JsonCreator
     public static TaskId parse(String text) {
         Objects.requireNonNull(text, "text");
         try {
@@ -19,6 +23,8 @@ public record TaskId(long value) implements Comparable<TaskId> {
         return Long.compare(value, other.value);
     }
 
+    /** Also its JSON form, as in the REST API: a string, so that JavaScript clients keep every digit. */
+    @JsonValue
     @Override
     public String toString() {
         return Long.toString(value);
