@@ -12,7 +12,10 @@ public enum TaskState {
     SUPERSEDED;
 
     public boolean isFinal() {
-        return ordinal() >= SUCCEEDED.ordinal();
+        return switch (this) {
+            case SUCCEEDED, FAILED, CANCELLED, SUPERSEDED -> true;
+            case SCHEDULED, QUEUED, RUNNING, RETRYING -> false;
+        };
     }
 
     public boolean isActive() {

@@ -5,11 +5,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 
-import io.quarkiverse.taskqueue.TaskState;
 
 /**
- * The SQLite schema, versioned in {@code tq_meta}. Task states are stored as their {@code TaskState} ordinal; the
- * active states (SCHEDULED 0, QUEUED 1, RUNNING 2, RETRYING 3) are {@code state < 4}.
+ * The SQLite schema, versioned in {@code tq_meta}. Task states are stored as their {@link StateCodes}; the
+ * active states are {@code state < 4} ({@link StateCodes#active}).
  * <p>
  * Runnable tasks are also listed in {@code tq_ready}, ordered as they are claimed (priority, then submission
  * sequence = task id): claiming deletes from this small table instead of scanning {@code tq_task}.
@@ -102,14 +101,7 @@ final class SqliteSchema {
             "UPDATE tq_group SET open_submissions = 0 WHERE open_submissions > 0",
     };
 
-    private static final TaskState[] STATES = TaskState.values();
-
     private SqliteSchema() {
-    }
-
-    /** The state stored as {@code code} (a {@link TaskState} ordinal). */
-    static TaskState state(int code) {
-        return STATES[code];
     }
 
     /**

@@ -55,13 +55,14 @@ public class SqliteTaskStore implements TaskStore {
 
     private static final Logger LOG = Logger.getLogger(SqliteTaskStore.class);
 
-    private static final int SCHEDULED = TaskState.SCHEDULED.ordinal();
-    private static final int QUEUED = TaskState.QUEUED.ordinal();
-    private static final int RUNNING = TaskState.RUNNING.ordinal();
-    private static final int RETRYING = TaskState.RETRYING.ordinal();
-    private static final int FAILED = TaskState.FAILED.ordinal();
-    private static final int CANCELLED = TaskState.CANCELLED.ordinal();
-    private static final int SUPERSEDED = TaskState.SUPERSEDED.ordinal();
+    private static final int SCHEDULED = StateCodes.SCHEDULED;
+    private static final int QUEUED = StateCodes.QUEUED;
+    private static final int RUNNING = StateCodes.RUNNING;
+    private static final int RETRYING = StateCodes.RETRYING;
+    private static final int SUCCEEDED = StateCodes.SUCCEEDED;
+    private static final int FAILED = StateCodes.FAILED;
+    private static final int CANCELLED = StateCodes.CANCELLED;
+    private static final int SUPERSEDED = StateCodes.SUPERSEDED;
     private static final int MAX_SINGLES_PER_TX = 1000;
     private static final String LEASE_EXPIRED = "the node running it stopped (lease expired) and no retries are left";
 
@@ -78,14 +79,14 @@ public class SqliteTaskStore implements TaskStore {
             + "ORDER BY priority DESC, seq LIMIT ?";
     private static final String INSERT_PARKED = "INSERT INTO tq_parked (ckey, priority, seq) VALUES (?, ?, ?)";
     private static final String FIND_ACTIVE = "SELECT t.dedup_key, t.id, t.state, t.priority, t.group_id, t.concurrency_key, t.type "
-            + "FROM json_each(?) j JOIN tq_task t ON t.dedup_key = j.value WHERE t.dedup_key IS NOT NULL AND t.state < 4";
+            + "FROM json_each(?) j JOIN tq_task t ON t.dedup_key = j.value WHERE t.dedup_key IS NOT NULL AND " + StateCodes.active("t.state");
     private static final String SUPERSEDE = "UPDATE tq_task SET state = " + SUPERSEDED + ", finished_at = ?, "
             + "due_at = NULL, cancel_requested = CASE WHEN state = " + RUNNING + " THEN 1 ELSE 0 END WHERE id = ?";
     // standard SQL: DELETE ... ORDER BY ... LIMIT needs a SQLite built with SQLITE_ENABLE_UPDATE_DELETE_LIMIT
     private static final String CLAIM_READY = "DELETE FROM tq_ready WHERE (priority, seq) IN "
             + "(SELECT priority, seq FROM tq_ready ORDER BY priority DESC, seq LIMIT ?) RETURNING priority, seq, ckey";
     private static final String CLAIM_TASKS = "UPDATE tq_task SET state = " + RUNNING + ", attempts = attempts + 1, "
-            + "started_at = ?, lease_until = ?, owner = ? WHERE id IN (SELECT value FROM json_each(?)) AND state < 4 "
+            + "started_at = ?, lease_until = ?, owner = ? WHERE id IN (SELECT value FROM json_each(?)) AND " + StateCodes.active("state") + " "
             + "RETURNING id, type, payload, attempts, priority, group_id, concurrency_key, max_retries, retry_policy, "
             + "timeout_ms";
     private static final String COMPLETE = "UPDATE tq_task SET state = ?, finished_at = ?, result = ?, "
@@ -311,7 +312,7 @@ public class SqliteTaskStore implements TaskStore {
                     if (onDuplicate == DuplicateStrategy.FAIL) {
                         placements.add(new Placement(t.index(), Placement.Kind.FAILED, null, existing.id,
                                 "dedup key '" + key + "' is already used by active task " + existing.id + " ("
-                                        + SqliteSchema.state(existing.state) + ")"));
+                                        + StateCodes.state(existing.state) + ")"));
                         continue;
                     }
                     superseded.add(existing);
@@ -815,7 +816,7 @@ public class SqliteTaskStore implements TaskStore {
         for (Completion c : batch) {
             boolean retry = c.state() == TaskState.RETRYING;
             boolean delayed = retry && c.dueAt() > now;
-            update.setInt(1, c.state().ordinal());
+            update.setInt(1, StateCodes.code(c.state()));
             setLongOrNull(update, 2, retry ? null : now);
             update.setString(3, c.result());
             update.setString(4, c.error());
@@ -954,7 +955,7 @@ public class SqliteTaskStore implements TaskStore {
         String error = ending == TaskState.FAILED
                 ? ", error = '" + LEASE_EXPIRED + "'"
                 : "";
-        PreparedStatement ps = statement("UPDATE tq_task SET state = " + ending.ordinal() + error + ", finished_at = ?, "
+        PreparedStatement ps = statement("UPDATE tq_task SET state = " + StateCodes.code(ending) + error + ", finished_at = ?, "
                 + "lease_until = NULL, owner = NULL WHERE lease_until IS NOT NULL AND lease_until < ? AND state = "
                 + RUNNING + " AND " + condition + " RETURNING id, group_id, type, attempts");
         ps.setLong(1, now);
@@ -1084,7 +1085,7 @@ public class SqliteTaskStore implements TaskStore {
                     ckey = rs.getString(4);
                     ended = new Ended(id, rs.getString(5), TaskState.CANCELLED, rs.getInt(6), null);
                 }
-                if (SqliteSchema.state(state).isFinal()) {
+                if (StateCodes.state(state).isFinal()) {
                     return CancelResult.ALREADY_FINISHED;
                 }
                 if (state == RUNNING) {
@@ -1154,7 +1155,7 @@ public class SqliteTaskStore implements TaskStore {
             Runnable[] tell = { NOTHING };
             GroupCancel result = inTransaction(tx -> {
                 PreparedStatement find = statement(
-                        "SELECT id, state, priority, concurrency_key, type FROM tq_task WHERE group_id = ? AND state < 4 "
+                        "SELECT id, state, priority, concurrency_key, type FROM tq_task WHERE group_id = ? AND " + StateCodes.active("state") + " "
                                 + "ORDER BY id");
                 find.setString(1, groupId);
                 List<ReadyRow> waiting = new ArrayList<>();
@@ -1198,7 +1199,7 @@ public class SqliteTaskStore implements TaskStore {
                     if (!rs.next()) {
                         return null;
                     }
-                    return new TaskInfo(new TaskId(rs.getLong(1)), rs.getString(2), SqliteSchema.state(rs.getInt(3)),
+                    return new TaskInfo(new TaskId(rs.getLong(1)), rs.getString(2), StateCodes.state(rs.getInt(3)),
                             rs.getInt(4), rs.getInt(5), rs.getString(6), rs.getString(7), rs.getString(8),
                             rs.getString(9), instant(rs, 10), instant(rs, 11), instant(rs, 12), instant(rs, 13),
                             rs.getString(14), rs.getString(15), rs.getString(16));
@@ -1222,7 +1223,7 @@ public class SqliteTaskStore implements TaskStore {
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         TaskId id = new TaskId(rs.getLong(1));
-                        TaskState state = SqliteSchema.state(rs.getInt(2));
+                        TaskState state = StateCodes.state(rs.getInt(2));
                         String error = state == TaskState.SUCCEEDED ? null : rs.getString(4);
                         found.put(id.value(), new TaskResult(id, state, rs.getString(3), error, rs.getInt(5)));
                     }
@@ -1245,7 +1246,7 @@ public class SqliteTaskStore implements TaskStore {
     }
 
     private static GroupSummary summary(Connection c, String groupId) throws SQLException {
-        int[] byState = new int[TaskState.values().length];
+        int[] byState = new int[SUPERSEDED + 1];
         boolean any = false;
         try (PreparedStatement ps = c.prepareStatement(
                 "SELECT state, count(*) FROM tq_task WHERE group_id = ? GROUP BY state")) {
@@ -1273,7 +1274,7 @@ public class SqliteTaskStore implements TaskStore {
         }
         return new GroupSummary(groupId, total,
                 byState[SCHEDULED] + byState[QUEUED] + byState[RETRYING], byState[RUNNING],
-                byState[TaskState.SUCCEEDED.ordinal()], byState[FAILED], byState[CANCELLED] + byState[SUPERSEDED]);
+                byState[SUCCEEDED], byState[FAILED], byState[CANCELLED] + byState[SUPERSEDED]);
     }
 
     @Override
@@ -1312,7 +1313,7 @@ public class SqliteTaskStore implements TaskStore {
                     ResultSet rs = s.executeQuery("SELECT type, state, count(*) FROM tq_task GROUP BY type, state")) {
                 while (rs.next()) {
                     counts.computeIfAbsent(rs.getString(1), k -> new TreeMap<>())
-                            .put(SqliteSchema.state(rs.getInt(2)).name(), rs.getLong(3));
+                            .put(StateCodes.state(rs.getInt(2)).name(), rs.getLong(3));
                 }
             }
             Long oldest = null;
