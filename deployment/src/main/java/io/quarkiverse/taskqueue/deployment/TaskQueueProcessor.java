@@ -20,6 +20,8 @@ import org.jboss.jandex.Type;
 import io.quarkiverse.taskqueue.TaskContext;
 import io.quarkiverse.taskqueue.TaskHandler;
 import io.quarkiverse.taskqueue.runtime.TaskQueueImpl;
+import io.quarkiverse.taskqueue.runtime.config.TaskQueueRestConfig;
+import io.quarkiverse.taskqueue.runtime.config.TaskQueueRestConfig.StoreKind;
 import io.quarkiverse.taskqueue.runtime.handler.ReturnKind;
 import io.quarkiverse.taskqueue.runtime.handler.TaskHandlerRegistry;
 import io.quarkiverse.taskqueue.runtime.handler.TaskQueueRecorder;
@@ -33,6 +35,8 @@ import io.quarkus.arc.deployment.ValidationPhaseBuildItem.ValidationErrorBuildIt
 import io.quarkus.arc.processor.BeanInfo;
 import io.quarkus.arc.processor.BuiltinScope;
 import io.quarkus.arc.processor.InvokerInfo;
+import io.quarkus.deployment.Capabilities;
+import io.quarkus.deployment.Capability;
 import io.quarkus.deployment.annotations.BuildProducer;
 import io.quarkus.deployment.annotations.BuildStep;
 import io.quarkus.deployment.annotations.ExecutionTime;
@@ -43,6 +47,7 @@ import io.quarkus.deployment.execannotations.ExecutionModelAnnotationsAllowedBui
 import io.quarkus.deployment.recording.RecorderContext;
 import io.quarkus.deployment.builditem.nativeimage.ReflectiveHierarchyBuildItem;
 import io.quarkus.runtime.RuntimeValue;
+import io.quarkus.runtime.configuration.ConfigurationException;
 import jakarta.enterprise.inject.spi.DeploymentException;
 
 /** Finds and validates {@code @TaskHandler} methods, generates their invokers and registers them. */
@@ -62,8 +67,19 @@ class TaskQueueProcessor {
     static final Set<DotName> UNSUPPORTED_TYPES = Set.of(UNI, MULTI, COMPLETION_STAGE, COMPLETABLE_FUTURE, PUBLISHER,
             FLOW_PUBLISHER);
 
+    /** The store is chosen at build time, and checked against what the application has (the quartz way). */
     @BuildStep
-    FeatureBuildItem feature() {
+    FeatureBuildItem feature(TaskQueueRestConfig config, Capabilities capabilities) {
+        if (config.store() == StoreKind.POSTGRESQL) {
+            if (!capabilities.isPresent(Capability.REACTIVE_PG_CLIENT)) {
+                throw new ConfigurationException("quarkus.taskqueue.store=postgresql needs the reactive PostgreSQL "
+                        + "client: add the io.quarkus:quarkus-reactive-pg-client extension, or remove the key to use "
+                        + "the embedded SQLite store", Set.of("quarkus.taskqueue.store"));
+            }
+            throw new ConfigurationException("quarkus.taskqueue.store=postgresql: this version of quarkus-taskqueue "
+                    + "has only the embedded SQLite store; remove the key (or set it to sqlite)",
+                    Set.of("quarkus.taskqueue.store"));
+        }
         return new FeatureBuildItem(FEATURE);
     }
 

@@ -96,11 +96,6 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
 
     void onStart(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event) {
         validateConfig();
-        String storeKind = config.store();
-        if (!"sqlite".equals(storeKind)) {
-            throw new IllegalStateException("quarkus.taskqueue.store=" + storeKind
-                    + " is not supported by this version; use 'sqlite'");
-        }
         DataSource dataSource = config.datasource().isPresent() ? NamedDataSource.lookup(config.datasource().get())
                 : SqliteFile.dataSource(config.sqlite().path());
         store = new SqliteTaskStore(dataSource, config.sqlite().synchronous().name());

@@ -16,12 +16,6 @@ import io.smallrye.config.WithName;
 @ConfigRoot(phase = ConfigPhase.RUN_TIME)
 public interface TaskQueueConfig {
 
-    /**
-     * The store that keeps the tasks. `sqlite` (the default) is an embedded file, for one application node.
-     */
-    @WithDefault("sqlite")
-    String store();
-
     /** The embedded SQLite store. */
     Sqlite sqlite();
 

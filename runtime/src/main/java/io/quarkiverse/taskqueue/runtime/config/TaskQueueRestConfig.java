@@ -6,10 +6,22 @@ import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-/** TaskQueue configuration fixed at build time: the REST API. */
+/** TaskQueue configuration fixed at build time: the store and the REST API. */
 @ConfigMapping(prefix = "quarkus.taskqueue")
 @ConfigRoot(phase = ConfigPhase.BUILD_AND_RUN_TIME_FIXED)
 public interface TaskQueueRestConfig {
+
+    /**
+     * The store that keeps the tasks, chosen at build time. `sqlite` (the default) is an embedded file, for one
+     * application node; `postgresql` (for several nodes) needs `io.quarkus:quarkus-reactive-pg-client`.
+     */
+    @WithDefault("sqlite")
+    StoreKind store();
+
+    enum StoreKind {
+        SQLITE,
+        POSTGRESQL
+    }
 
     /** The REST API. It needs `io.quarkus:quarkus-rest` in the application. */
     Rest rest();
