@@ -48,6 +48,8 @@ import io.quarkiverse.taskqueue.runtime.dispatch.TaskDispatcher;
 import io.quarkiverse.taskqueue.runtime.handler.TaskHandlerRegistry;
 import io.quarkiverse.taskqueue.runtime.store.ChunkResult;
 import io.quarkiverse.taskqueue.runtime.store.Completion;
+import io.quarkiverse.taskqueue.runtime.store.DedupPlanner;
+import io.quarkiverse.taskqueue.runtime.store.DedupPlanner.Dropped;
 import io.quarkiverse.taskqueue.runtime.store.Ended;
 import io.quarkiverse.taskqueue.runtime.store.NewTask;
 import io.quarkiverse.taskqueue.runtime.store.NamedDataSource;
@@ -367,38 +369,8 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
             }
             index++;
         }
-        Map<String, Integer> last = new HashMap<>();
-        for (int i = 0; i < valid.size(); i++) {
-            String key = valid.get(i).dedupKey();
-            if (key != null) {
-                last.put(key, i);
-            }
-        }
-        List<NewTask> winners = valid;
-        List<Dropped> dropped = new ArrayList<>();
-        if (last.size() < countKeys(valid)) {
-            winners = new ArrayList<>(last.size());
-            for (int i = 0; i < valid.size(); i++) {
-                NewTask t = valid.get(i);
-                Integer keep = t.dedupKey() == null ? null : last.get(t.dedupKey());
-                if (keep == null || keep == i) {
-                    winners.add(t);
-                } else {
-                    dropped.add(new Dropped(t.index(), t.dedupKey(), valid.get(keep).index()));
-                }
-            }
-        }
-        return new Prepared(index, winners, failed, dropped);
-    }
-
-    private static int countKeys(List<NewTask> tasks) {
-        int n = 0;
-        for (NewTask t : tasks) {
-            if (t.dedupKey() != null) {
-                n++;
-            }
-        }
-        return n;
+        DedupPlanner.InBatch inBatch = DedupPlanner.lastWins(valid);
+        return new Prepared(index, inBatch.winners(), failed, inBatch.dropped());
     }
 
     private Uni<Written> write(Prepared prepared, DuplicateStrategy onDuplicate, int chunkSize) {
@@ -637,9 +609,6 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
 
     // ---------------------------------------------------------------- batch state
 
-    private record Dropped(int index, String key, int winnerIndex) {
-    }
-
     /** Validated tasks (input indexes kept) and the failures found. */
     private static final class Prepared {
         final int count;
@@ -684,7 +653,7 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
             }
             List<Dropped> d = new ArrayList<>(dropped.size());
             for (Dropped x : dropped) {
-                d.add(new Dropped(x.index + offset, x.key, x.winnerIndex + offset));
+                d.add(new Dropped(x.index() + offset, x.key(), x.winnerIndex() + offset));
             }
             return new Prepared(count, moved, f, d);
         }
@@ -734,7 +703,7 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
             failed.sort(Comparator.comparingInt(BatchFailure::index));
             List<String> keys = new ArrayList<>(deduplicated.size());
             for (Dropped d : deduplicated) {
-                keys.add(d.key);
+                keys.add(d.key());
             }
             return new BatchOutcome(batchId, submitted, keys, superseded, failed);
         }
@@ -762,10 +731,10 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
         /** A handle per input in input order; a deduplicated input gets the handle of the task that won. */
         List<TaskHandle> handles(TaskQueueImpl queue) {
             for (Dropped d : droppedInBatch) {
-                TaskId winner = idByIndex.get(d.winnerIndex);
+                TaskId winner = idByIndex.get(d.winnerIndex());
                 if (winner != null) {
-                    idByIndex.put(d.index, winner);
-                    typeByIndex.put(d.index, typeByIndex.get(d.winnerIndex));
+                    idByIndex.put(d.index(), winner);
+                    typeByIndex.put(d.index(), typeByIndex.get(d.winnerIndex()));
                 }
             }
             List<TaskHandle> handles = new ArrayList<>(count);

@@ -298,26 +298,23 @@ public class SqliteTaskStore implements TaskStore {
             Placement.Kind kind = Placement.Kind.INSERTED;
             TaskId replaced = null;
             if (key != null) {
-                TaskId earlier = keysInChunk.get(key);
-                if (earlier != null) {
-                    placements.add(new Placement(t.index(), Placement.Kind.SKIPPED, null, earlier, null));
-                    continue;
-                }
                 Active existing = active.get(key);
-                if (existing != null) {
-                    if (onDuplicate == DuplicateStrategy.SKIP) {
-                        placements.add(new Placement(t.index(), Placement.Kind.SKIPPED, null, existing.id, null));
+                DedupPlanner.Decision decision = DedupPlanner.decide(key, keysInChunk.get(key),
+                        existing == null ? null : existing.id,
+                        existing == null ? null : StateCodes.state(existing.state), onDuplicate);
+                switch (decision.kind()) {
+                    case SKIPPED, FAILED -> {
+                        placements.add(new Placement(t.index(), decision.kind(), null, decision.other(),
+                                decision.message()));
                         continue;
                     }
-                    if (onDuplicate == DuplicateStrategy.FAIL) {
-                        placements.add(new Placement(t.index(), Placement.Kind.FAILED, null, existing.id,
-                                "dedup key '" + key + "' is already used by active task " + existing.id + " ("
-                                        + StateCodes.state(existing.state) + ")"));
-                        continue;
+                    case SUPERSEDED -> {
+                        superseded.add(existing);
+                        kind = Placement.Kind.SUPERSEDED;
+                        replaced = existing.id;
                     }
-                    superseded.add(existing);
-                    kind = Placement.Kind.SUPERSEDED;
-                    replaced = existing.id;
+                    case INSERTED -> {
+                    }
                 }
             }
             long id = nextId++;
