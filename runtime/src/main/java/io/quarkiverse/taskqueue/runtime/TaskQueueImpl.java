@@ -88,6 +88,9 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
     @Inject
     Vertx vertx;
 
+    @Inject
+    QueueClock clock;
+
     private final TaskEvents events = new TaskEvents();
     private final ConcurrentHashMap<String, CompletableFuture<GroupSummary>> groupWaiters = new ConcurrentHashMap<>();
     private TaskStore store;
@@ -100,10 +103,10 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
         validateConfig();
         DataSource dataSource = config.datasource().isPresent() ? NamedDataSource.lookup(config.datasource().get())
                 : SqliteFile.dataSource(config.sqlite().path());
-        store = new SqliteTaskStore(dataSource, config.sqlite().synchronous().name());
+        store = new SqliteTaskStore(dataSource, config.sqlite().synchronous().name(), clock);
         preparer = new TaskPreparer(registry, config, mapper);
         awaiters = new Awaiters(store);
-        dispatcher = new TaskDispatcher(vertx, store, registry, events, config);
+        dispatcher = new TaskDispatcher(vertx, store, registry, events, config, clock);
         // only a node that runs tasks advertises its task types (tq_handler): a submit-only tool such as the CLI
         // must not make its own handlers look runnable in the store it writes to
         store.start(config.worker().enabled(), config.worker().enabled() ? registry.taskTypes() : Set.of(), this);
@@ -191,7 +194,7 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
     public Uni<TaskHandle> submit(TaskSubmission task) {
         Objects.requireNonNull(task, "task");
         return deliver(Uni.createFrom().deferred(() -> {
-            NewTask prepared = preparer.prepare(0, task, TaskOptions.defaults(), null, null, System.currentTimeMillis());
+            NewTask prepared = preparer.prepare(0, task, TaskOptions.defaults(), null, null, clock.millis());
             return store.insertOne(prepared).map(placement -> {
                 if (placement.kind() == Placement.Kind.SKIPPED) {
                     return (TaskHandle) handle(placement.other(), prepared.taskType());
@@ -356,7 +359,7 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
     /** Validates every task; keeps the last task of each dedup key (the earlier ones are deduplicated). */
     private Prepared prepareAll(Iterator<TaskSubmission> tasks, TaskOptions base, String forcedGroup,
             Predicate<String> foreignTypes) {
-        long now = System.currentTimeMillis();
+        long now = clock.millis();
         List<NewTask> valid = new ArrayList<>();
         List<BatchFailure> failed = new ArrayList<>();
         int index = 0;

@@ -24,6 +24,7 @@ import io.quarkiverse.taskqueue.RetryPolicy;
 import io.quarkiverse.taskqueue.TaskEvent;
 import io.quarkiverse.taskqueue.TaskId;
 import io.quarkiverse.taskqueue.TaskState;
+import io.quarkiverse.taskqueue.runtime.QueueClock;
 import io.quarkiverse.taskqueue.runtime.TaskEvents;
 import io.quarkiverse.taskqueue.runtime.config.TaskQueueConfig;
 import io.quarkiverse.taskqueue.runtime.handler.HandlerMethod;
@@ -55,6 +56,7 @@ public final class TaskDispatcher implements ClaimBudget {
     private final TaskHandlerRegistry registry;
     private final TaskEvents events;
     private final TaskQueueConfig config;
+    private final QueueClock clock;
     private final String owner = Owner.create();
     private final long leaseMillis;
     private final RetryPolicy defaultRetryPolicy;
@@ -71,8 +73,9 @@ public final class TaskDispatcher implements ClaimBudget {
     private Context loop;
 
     public TaskDispatcher(Vertx vertx, TaskStore store, TaskHandlerRegistry registry, TaskEvents events,
-            TaskQueueConfig config) {
+            TaskQueueConfig config, QueueClock clock) {
         this.vertx = vertx;
+        this.clock = clock;
         this.store = store;
         this.registry = registry;
         this.events = events;
@@ -156,7 +159,7 @@ public final class TaskDispatcher implements ClaimBudget {
                 return;
             }
         } while (!dueTimerAt.compareAndSet(current, dueAt));
-        long delay = Math.max(1, dueAt - System.currentTimeMillis());
+        long delay = Math.max(1, dueAt - clock.millis());
         vertx.setTimer(delay, id -> {
             dueTimerAt.compareAndSet(dueAt, Long.MAX_VALUE);
             promote();
@@ -441,7 +444,7 @@ public final class TaskDispatcher implements ClaimBudget {
         String traceText = fullTrace.length() > MAX_TRACE ? fullTrace.substring(0, MAX_TRACE) : fullTrace;
         if (task.attempt() <= task.maxRetries()) {
             RetryPolicy policy = Backoff.decode(task.retryPolicy(), defaultRetryPolicy);
-            long due = System.currentTimeMillis() + Backoff.delayMillis(policy, task.attempt());
+            long due = clock.millis() + Backoff.delayMillis(policy, task.attempt());
             return new Completion(task, TaskState.RETRYING, null, message, error.getClass().getName(), traceText, due);
         }
         return new Completion(task, TaskState.FAILED, null, message, error.getClass().getName(), traceText, 0);

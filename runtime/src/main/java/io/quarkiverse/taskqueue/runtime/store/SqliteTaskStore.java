@@ -37,6 +37,7 @@ import io.quarkiverse.taskqueue.TaskId;
 import io.quarkiverse.taskqueue.TaskInfo;
 import io.quarkiverse.taskqueue.TaskResult;
 import io.quarkiverse.taskqueue.TaskState;
+import io.quarkiverse.taskqueue.runtime.QueueClock;
 import io.quarkiverse.taskqueue.runtime.dispatch.Owner;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
@@ -106,6 +107,7 @@ public class SqliteTaskStore implements TaskStore {
     private final ThreadLocal<Connection> readerConnection = new ThreadLocal<>();
     private final Set<Connection> readerConnections = ConcurrentHashMap.newKeySet();
     private final String synchronous;
+    private final QueueClock clock;
     /** Names this process as the writer of the groups it opens: a group whose writer died is closed for it. */
     private final String groupWriter = Owner.create();
     private final ExecutorService writer;
@@ -122,9 +124,10 @@ public class SqliteTaskStore implements TaskStore {
     private Connection connection;
 
     /** @param synchronous {@code PRAGMA synchronous} of the connection that commits: NORMAL or FULL */
-    public SqliteTaskStore(DataSource dataSource, String synchronous) {
+    public SqliteTaskStore(DataSource dataSource, String synchronous, QueueClock clock) {
         this.dataSource = dataSource;
         this.synchronous = synchronous;
+        this.clock = clock;
         this.writer = Executors.newSingleThreadExecutor(r -> daemon(r, "taskqueue-sqlite-writer"));
         this.readers = Executors.newFixedThreadPool(2, r -> daemon(r, "taskqueue-sqlite-reader"));
     }
@@ -176,7 +179,7 @@ public class SqliteTaskStore implements TaskStore {
                     return null;
                 });
                 inTransaction(c -> {
-                    long now = System.currentTimeMillis();
+                    long now = clock.millis();
                     PreparedStatement ps = statement("INSERT INTO tq_handler (type, seen_at) VALUES (?, ?) "
                             + "ON CONFLICT (type) DO UPDATE SET seen_at = excluded.seen_at");
                     for (String type : handlerTypes) {
@@ -282,7 +285,7 @@ public class SqliteTaskStore implements TaskStore {
 
     private ChunkResult writeChunk(String batchId, List<NewTask> tasks, DuplicateStrategy onDuplicate,
             List<Ended> finished, Map<String, Integer> finishedGroups) throws SQLException {
-        long now = System.currentTimeMillis();
+        long now = clock.millis();
         Map<String, Active> active = findActive(tasks);
         Map<String, TaskId> keysInChunk = new HashMap<>();
         Map<String, Integer> groupAdds = new LinkedHashMap<>();
@@ -431,7 +434,7 @@ public class SqliteTaskStore implements TaskStore {
                     + "ON CONFLICT (group_id, owner) DO UPDATE SET open = open + 1");
             for (String id : groupIds) {
                 ps.setString(1, id);
-                ps.setLong(2, System.currentTimeMillis());
+                ps.setLong(2, clock.millis());
                 ps.addBatch();
                 writer.setString(1, id);
                 writer.setString(2, groupWriter);
@@ -598,7 +601,7 @@ public class SqliteTaskStore implements TaskStore {
         if (taken.isEmpty()) {
             return List.of();
         }
-        long now = System.currentTimeMillis();
+        long now = clock.millis();
         StringBuilder ids = new StringBuilder(taken.size() * 8).append('[');
         for (int i = 0; i < taken.size(); i++) {
             if (i > 0) {
@@ -808,7 +811,7 @@ public class SqliteTaskStore implements TaskStore {
     }
 
     private List<GroupSummary> writeCompletions(List<Completion> batch, List<Completion> applied) throws SQLException {
-        long now = System.currentTimeMillis();
+        long now = clock.millis();
         PreparedStatement update = statement(COMPLETE);
         for (Completion c : batch) {
             boolean retry = c.state() == TaskState.RETRYING;
@@ -858,7 +861,7 @@ public class SqliteTaskStore implements TaskStore {
     @Override
     public Uni<Long> promoteDue() {
         return write(c -> inTransaction(tx -> {
-            long now = System.currentTimeMillis();
+            long now = clock.millis();
             PreparedStatement ready = statement("INSERT INTO tq_ready (priority, seq, ckey) SELECT priority, id, "
                     + "concurrency_key FROM tq_task WHERE due_at IS NOT NULL AND due_at <= ?");
             ready.setLong(1, now);
@@ -886,7 +889,7 @@ public class SqliteTaskStore implements TaskStore {
             PreparedStatement ps = statement("UPDATE tq_task SET lease_until = ? WHERE id IN "
                     + "(SELECT value FROM json_each(?)) AND state = " + RUNNING + " AND owner = ? "
                     + "RETURNING id, cancel_requested");
-            ps.setLong(1, System.currentTimeMillis() + leaseMillis);
+            ps.setLong(1, clock.millis() + leaseMillis);
             ps.setString(2, Json.ids(running));
             ps.setString(3, owner);
             Set<TaskId> renewed = new HashSet<>();
@@ -916,7 +919,7 @@ public class SqliteTaskStore implements TaskStore {
             Map<String, Integer> endedGroups = new HashMap<>();
             Runnable[] tell = { NOTHING };
             int requeued = inTransaction(tx -> {
-                long now = System.currentTimeMillis();
+                long now = clock.millis();
                 expireLeasesOfDeadProcesses();
                 refreshParkedKeys();
                 // a task whose cancel was asked for does not run again
@@ -1011,7 +1014,7 @@ public class SqliteTaskStore implements TaskStore {
                 PreparedStatement cancel = statement("UPDATE tq_task SET state = " + CANCELLED + ", finished_at = ?, "
                         + "lease_until = NULL, owner = NULL WHERE id IN (SELECT value FROM json_each(?)) AND state = "
                         + RUNNING + " AND cancel_requested = 1 RETURNING id, group_id, type, attempts");
-                cancel.setLong(1, System.currentTimeMillis());
+                cancel.setLong(1, clock.millis());
                 cancel.setString(2, Json.ids(running));
                 try (ResultSet rs = cancel.executeQuery()) {
                     while (rs.next()) {
@@ -1105,7 +1108,7 @@ public class SqliteTaskStore implements TaskStore {
     }
 
     private void cancelWaiting(List<ReadyRow> tasks) throws SQLException {
-        long now = System.currentTimeMillis();
+        long now = clock.millis();
         PreparedStatement cancel = statement("UPDATE tq_task SET state = " + CANCELLED + ", finished_at = ?, "
                 + "due_at = NULL WHERE id = ?");
         for (ReadyRow t : tasks) {
@@ -1318,7 +1321,7 @@ public class SqliteTaskStore implements TaskStore {
                     ResultSet rs = s.executeQuery(
                             "SELECT run_at FROM tq_task WHERE id = (SELECT min(seq) FROM tq_ready)")) {
                 if (rs.next()) {
-                    oldest = Math.max(0, System.currentTimeMillis() - rs.getLong(1));
+                    oldest = Math.max(0, clock.millis() - rs.getLong(1));
                 }
             }
             return new QueueStats(counts, oldest);
