@@ -20,6 +20,7 @@ import org.jboss.jandex.Type;
 import io.quarkiverse.taskqueue.TaskContext;
 import io.quarkiverse.taskqueue.TaskHandler;
 import io.quarkiverse.taskqueue.runtime.QueueClock;
+import io.quarkiverse.taskqueue.runtime.TaskQueueBeans;
 import io.quarkiverse.taskqueue.runtime.TaskQueueImpl;
 import io.quarkiverse.taskqueue.runtime.config.TaskQueueRestConfig;
 import io.quarkiverse.taskqueue.runtime.config.TaskQueueRestConfig.StoreKind;
@@ -87,7 +88,8 @@ class TaskQueueProcessor {
     @BuildStep
     AdditionalBeanBuildItem beans() {
         return AdditionalBeanBuildItem.builder()
-                .addBeanClasses(TaskHandlerRegistry.class, TaskQueueImpl.class, QueueClock.class)
+                .addBeanClasses(TaskHandlerRegistry.class, TaskQueueImpl.class, QueueClock.class,
+                        TaskQueueBeans.class)
                 .setUnremovable().build();
     }
 

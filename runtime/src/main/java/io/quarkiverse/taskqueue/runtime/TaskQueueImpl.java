@@ -17,8 +17,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
-import javax.sql.DataSource;
-
 import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
 import jakarta.interceptor.Interceptor;
@@ -52,10 +50,7 @@ import io.quarkiverse.taskqueue.runtime.store.DedupPlanner;
 import io.quarkiverse.taskqueue.runtime.store.DedupPlanner.Dropped;
 import io.quarkiverse.taskqueue.runtime.store.Ended;
 import io.quarkiverse.taskqueue.runtime.store.NewTask;
-import io.quarkiverse.taskqueue.runtime.store.NamedDataSource;
 import io.quarkiverse.taskqueue.runtime.store.Placement;
-import io.quarkiverse.taskqueue.runtime.store.SqliteFile;
-import io.quarkiverse.taskqueue.runtime.store.SqliteTaskStore;
 import io.quarkiverse.taskqueue.runtime.store.StoreListener;
 import io.quarkiverse.taskqueue.runtime.store.TaskStore;
 import io.quarkus.runtime.ShutdownEvent;
@@ -91,22 +86,24 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
     @Inject
     QueueClock clock;
 
-    private final TaskEvents events = new TaskEvents();
+    @Inject
+    TaskEvents events;
+
+    @Inject
+    TaskStore store;
+
+    @Inject
+    TaskDispatcher dispatcher;
+
     private final ConcurrentHashMap<String, CompletableFuture<GroupSummary>> groupWaiters = new ConcurrentHashMap<>();
-    private TaskStore store;
-    private TaskDispatcher dispatcher;
     private TaskPreparer preparer;
     private Awaiters awaiters;
     private long pollTimer = -1;
 
     void onStart(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event) {
         validateConfig();
-        DataSource dataSource = config.datasource().isPresent() ? NamedDataSource.lookup(config.datasource().get())
-                : SqliteFile.dataSource(config.sqlite().path());
-        store = new SqliteTaskStore(dataSource, config.sqlite().synchronous().name(), clock);
         preparer = new TaskPreparer(registry, config, mapper);
         awaiters = new Awaiters(store);
-        dispatcher = new TaskDispatcher(vertx, store, registry, events, config, clock);
         // only a node that runs tasks advertises its task types (tq_handler): a submit-only tool such as the CLI
         // must not make its own handlers look runnable in the store it writes to
         store.start(config.worker().enabled(), config.worker().enabled() ? registry.taskTypes() : Set.of(), this);
@@ -125,13 +122,11 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
     void onStop(@Observes ShutdownEvent event) {
         vertx.cancelTimer(pollTimer);
         try {
-            if (dispatcher != null && config.worker().enabled()) {
+            if (config.worker().enabled()) {
                 dispatcher.stop();
             }
         } finally {
-            if (store != null) {
-                store.stop();
-            }
+            store.stop();
         }
     }
 
