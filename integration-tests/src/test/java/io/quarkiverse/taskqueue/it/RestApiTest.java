@@ -160,6 +160,23 @@ class RestApiTest {
     }
 
     @Test
+    void anNdjsonBatchWithABadQueryParameterGets400BeforeItsBodyIsRead() {
+        given().contentType("application/x-ndjson").accept("application/x-ndjson").queryParam("onDuplicate", "maybe")
+                .body("{\"type\": \"noop\", \"payload\": 1}\n".getBytes(StandardCharsets.UTF_8))
+                .post("/taskqueue/batches")
+                .then().statusCode(400).contentType(ContentType.JSON)
+                .body("error", equalTo("query parameter onDuplicate must be skip, supersede or fail, not 'maybe'"));
+        given().contentType("application/x-ndjson").accept("application/x-ndjson").queryParam("chunkSize", "0")
+                .body("{\"type\": \"noop\", \"payload\": 1}\n".getBytes(StandardCharsets.UTF_8))
+                .post("/taskqueue/batches")
+                .then().statusCode(400).contentType(ContentType.JSON)
+                .body("error", equalTo("query parameter chunkSize must be at least 1, not 0"));
+        given().contentType("application/x-ndjson").queryParam("retries", "many").body(new byte[0])
+                .post("/taskqueue/batches")
+                .then().statusCode(400).body("error", equalTo("query parameter retries must be an integer, not 'many'"));
+    }
+
+    @Test
     void anOversizeBodyGets413NamingTheLimit() {
         StringBuilder big = new StringBuilder("[");
         while (big.length() < 1_100_000) {

@@ -23,6 +23,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
@@ -215,7 +216,8 @@ public class TaskQueueResource {
         try {
             settings = settings(groupId, priority, onDuplicate, chunkSize, retries, retryInitialMs, timeoutSeconds);
         } catch (IllegalArgumentException e) {
-            return Multi.createFrom().item(json().error(e.getMessage()));
+            // before the stream starts, so the client gets a 400 (and the body is never read)
+            throw new WebApplicationException(badRequest(json().error(e.getMessage())));
         }
         int chunk = settings.chunkSize() != null ? settings.chunkSize() : config.batch().chunkSize();
         LineIndex lines = new LineIndex();
