@@ -169,7 +169,7 @@ public class SubmitManyCommand implements Callable<Integer> {
                 || known.contains(task.taskType()) ? null
                         : "unknown task type '" + task.taskType() + "': no application using this store registered it "
                                 + "(registered: " + known + "); --allow-unknown-types submits it anyway",
-                lines, this::error);
+                lines, (position, line, reason) -> error(line, reason));
         // types were checked above against the store (not this CLI's own handlers), so every type passes here;
         // the file is read on a worker thread as the chunks ask for tasks: one chunk (or two) in memory at a time
         Multi<TaskSubmission> source = Multi.createFrom().iterable(tasks)

@@ -6,6 +6,11 @@ import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -258,16 +263,8 @@ class CliIT {
 
     @Test
     void withUrlTasksGoThroughTheRestApiOfARunningApplication() throws Exception {
-        Path app = Path.of(System.getProperty("taskqueue.app.jar", "missing"));
-        Assumptions.assumeTrue(Files.exists(app), "the integration-tests application is built first in a full build");
-        int port = 18000 + (int) (ProcessHandle.current().pid() % 1000);
-        Process server = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dquarkus.http.port=" + port, "-Dquarkus.taskqueue.sqlite.path=" + dir.resolve("app.db"), "-jar",
-                app.toString()).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("app.log").toFile()).start();
-        try {
-            String url = "http://localhost:" + port;
-            awaitUp(url);
+        try (App server = startApp(dir.resolve("app.db"))) {
+            String url = server.url();
             Path file = write("remote.jsonl", "{\"type\": \"add\", \"payload\": [2, 3]}\n"
                     + "{\"type\": \"nope\", \"payload\": 1}\nbroken\n[\"noop\", 4]\n");
 
@@ -295,24 +292,109 @@ class CliIT {
             assertThat(cli("status", "999999", "--url", url).exit()).isEqualTo(3);
             assertThat(cli("stats", "--url", url, "--json").json().at("/byType/add/SUCCEEDED").asInt()).isEqualTo(1);
             assertThat(dir.resolve("taskqueue.db")).doesNotExist();
-        } finally {
-            server.destroy();
-            server.waitFor(20, TimeUnit.SECONDS);
         }
     }
 
-    private static void awaitUp(String url) throws Exception {
-        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
-        for (int i = 0; i < 300; i++) {
+    @Test
+    void aPayloadByParameterNameSubmittedToAStoreFileRunsInTheApplication() throws Exception {
+        // the CLI does not know the handler add(int a, int b): it stores the payload as given, and the
+        // application that owns the store runs it
+        Path store = dir.resolve("shared.db");
+        Path file = write("by-name.jsonl", "{\"type\": \"add\", \"payload\": {\"a\": 1, \"b\": 2}}\n"
+                + "{\"type\": \"add\", \"payload\": {\"a\": 1, \"c\": 2}}\n"
+                + "{\"type\": \"add\", \"payload\": {\"a\": 1}}\n");
+        Run run = cli("submit-many", file.toString(), "--db", store.toString(), "--allow-unknown-types", "--json");
+        assertThat(run.exit()).as(run.err()).isEqualTo(0);
+        JsonNode ids = run.json().get("taskIds");
+        assertThat(ids).hasSize(3);
+
+        try (App server = startApp(store)) {
+            JsonNode added = server.awaitFinal(ids.get(0).asText());
+            assertThat(added.get("state").asText()).as(added.toString()).isEqualTo("SUCCEEDED");
+            assertThat(added.get("value").asInt()).isEqualTo(3);
+
+            JsonNode unknownName = server.awaitFinal(ids.get(1).asText());
+            assertThat(unknownName.get("state").asText()).isEqualTo("FAILED");
+            assertThat(unknownName.get("error").asText()).contains("no parameter named 'c'")
+                    .contains("(parameters: [a, b])");
+
+            JsonNode missingName = server.awaitFinal(ids.get(2).asText());
+            assertThat(missingName.get("state").asText()).isEqualTo("FAILED");
+            assertThat(missingName.get("error").asText()).contains("no value for parameter 'b'");
+        }
+    }
+
+    /** The packaged integration-tests application, serving its REST API on a store file. */
+    record App(Process process, String url) implements AutoCloseable {
+
+        JsonNode get(String path) throws Exception {
+            HttpResponse<String> response = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create(url + path)).build(), HttpResponse.BodyHandlers.ofString());
+            return MAPPER.readTree(response.body());
+        }
+
+        JsonNode awaitFinal(String id) throws Exception {
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (true) {
+                JsonNode task = get("/taskqueue/tasks/" + id);
+                String state = task.path("state").asText();
+                if (List.of("SUCCEEDED", "FAILED", "CANCELLED", "SUPERSEDED").contains(state)
+                        || System.currentTimeMillis() > deadline) {
+                    return task;
+                }
+                Thread.sleep(50);
+            }
+        }
+
+        boolean alive() {
+            return process.isAlive();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            process.destroy();
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    App startApp(Path store, String... jvmOptions) throws Exception {
+        Path app = Path.of(System.getProperty("taskqueue.app.jar", "missing"));
+        Assumptions.assumeTrue(Files.exists(app), "the integration-tests application is built first in a full build");
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(List.of(jvmOptions));
+        command.addAll(List.of("-Dquarkus.http.port=" + port, "-Dquarkus.taskqueue.sqlite.path=" + store, "-jar",
+                app.toString()));
+        Process server = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("app-" + port + ".log").toFile()).start();
+        App started = new App(server, "http://localhost:" + port);
+        try {
+            awaitUp(started.url(), server);
+        } catch (Throwable e) {
+            started.close();
+            throw e;
+        }
+        return started;
+    }
+
+    private void awaitUp(String url, Process server) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        for (int i = 0; i < 300 && server.isAlive(); i++) {
             try {
-                http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/taskqueue/stats")).build(),
-                        java.net.http.HttpResponse.BodyHandlers.discarding());
+                http.send(HttpRequest.newBuilder(URI.create(url + "/taskqueue/stats")).build(),
+                        HttpResponse.BodyHandlers.discarding());
                 return;
             } catch (IOException e) {
                 Thread.sleep(100);
             }
         }
-        throw new AssertionError("the application at " + url + " did not start");
+        throw new AssertionError("the application at " + url + " did not start; see the app-*.log in " + dir);
     }
 
     @Test

@@ -12,17 +12,27 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** The packaged test application as a separate JVM, for tests that kill and restart it. */
 final class AppProcess implements AutoCloseable {
 
+    private static final Pattern LISTENING = Pattern.compile("Listening on: http://[^:\\s]+:(\\d+)");
+
     private final Process process;
     private final BlockingQueue<String> scenarioLines = new LinkedBlockingQueue<>();
+    private final CompletableFuture<Integer> port = new CompletableFuture<>();
+    private final Deque<String> lastLines = new ArrayDeque<>();
 
     private AppProcess(Process process) {
         this.process = process;
@@ -34,6 +44,16 @@ final class AppProcess implements AutoCloseable {
                     if (line.startsWith("SCENARIO")) {
                         scenarioLines.add(line);
                     }
+                    Matcher listening = LISTENING.matcher(line);
+                    if (listening.find()) {
+                        port.complete(Integer.parseInt(listening.group(1)));
+                    }
+                    synchronized (lastLines) {
+                        lastLines.addLast(line);
+                        if (lastLines.size() > 40) {
+                            lastLines.removeFirst();
+                        }
+                    }
                 }
             } catch (IOException ignored) {
                 // the process died: that is what some tests do to it
@@ -44,8 +64,14 @@ final class AppProcess implements AutoCloseable {
     }
 
     static AppProcess start(Path store, String... properties) throws IOException {
+        return start(store, List.of(), properties);
+    }
+
+    /** @param jvmOptions such as {@code -Xmx96m}, before the system properties */
+    static AppProcess start(Path store, List<String> jvmOptions, String... properties) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
         command.add("-Dquarkus.taskqueue.sqlite.path=" + store);
         command.add("-Dquarkus.http.port=0");
         for (String p : properties) {
@@ -64,6 +90,27 @@ final class AppProcess implements AutoCloseable {
             throw new AssertionError("the application printed no SCENARIO line within " + timeout);
         }
         return line;
+    }
+
+    /** The base URL of the HTTP server, once it listens. */
+    String url(Duration timeout) throws Exception {
+        try {
+            return "http://localhost:" + port.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new AssertionError("the application did not listen within " + timeout + "; its last lines:\n"
+                    + lastLines());
+        }
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** The last lines the application printed, for failure messages. */
+    String lastLines() {
+        synchronized (lastLines) {
+            return String.join("\n", lastLines);
+        }
     }
 
     void kill() throws InterruptedException {

@@ -141,6 +141,53 @@ class RestApiTest {
     }
 
     @Test
+    void aJsonArrayIsWrittenChunkByChunkAndItsReplyListsEveryId() throws Exception {
+        String group = "rest-big-array-" + System.nanoTime();
+        StringBuilder body = new StringBuilder("[");
+        for (int i = 0; i < 40_000; i++) {
+            body.append(i == 0 ? "" : ",").append("[\"noop\",").append(i).append(']');
+        }
+        body.append(']');
+
+        Response response = given().contentType(ContentType.JSON).queryParam("groupId", group)
+                .queryParam("chunkSize", 10_000).body(body.toString()).post("/taskqueue/batches");
+
+        response.then().statusCode(201).body("failed", hasSize(0)).body("failedCount", equalTo(0));
+        JsonNode outcome = MAPPER.readTree(response.asString());
+        assertThat(outcome.get("submitted")).hasSize(40_000);
+        assertThat(outcome.get("batchId").asText()).isNotBlank();
+        given().get("/taskqueue/groups/" + group).then().statusCode(200).body("total", equalTo(40_000));
+        given().delete("/taskqueue/groups/" + group).then().statusCode(200);
+    }
+
+    @Test
+    void aBatchListsItsFirstThousandFailuresAndCountsThemAll() {
+        StringBuilder body = new StringBuilder("[\n");
+        for (int i = 0; i < 1500; i++) {
+            body.append("{\"payload\": ").append(i).append("},\n");
+        }
+        body.append("[\"noop\", 1]\n]");
+
+        given().contentType(ContentType.JSON).body(body.toString()).post("/taskqueue/batches")
+                .then().statusCode(400).body("submitted", hasSize(1)).body("failed", hasSize(1000))
+                .body("failedCount", equalTo(1500))
+                .body("failed[0].index", equalTo(0)).body("failed[0].line", equalTo(2))
+                .body("failed[999].index", equalTo(999)).body("failed[999].message", equalTo("missing \"type\""));
+    }
+
+    @Test
+    void aBodyThatBreaksOffAfterTheFirstChunkKeepsTheItemsBeforeTheBreak() {
+        Response response = given().contentType(ContentType.JSON).queryParam("chunkSize", 2)
+                .body("[[\"noop\", 1],\n[\"noop\", 2],\n[\"noop\", 3],\n{\"type\": \"noop\", \"payload\": }]")
+                .post("/taskqueue/batches");
+
+        response.then().statusCode(400).body("error", containsString("malformed JSON")).body("index", equalTo(3))
+                .body("line", equalTo(4)).body("submitted", hasSize(3))
+                .body("note", equalTo("the items before index 3 were handled as this outcome lists; "
+                        + "none from index 3 on was submitted"));
+    }
+
+    @Test
     void aBatchThatIsNotAJsonArrayGets400AndNothingIsSubmitted() {
         given().contentType(ContentType.JSON).body("{\"type\": \"noop\", \"payload\": 1}")
                 .post("/taskqueue/batches")
@@ -157,6 +204,23 @@ class RestApiTest {
         given().contentType(ContentType.JSON).queryParam("chunkSize", "0").body("[]")
                 .post("/taskqueue/batches")
                 .then().statusCode(400).body("error", equalTo("query parameter chunkSize must be at least 1, not 0"));
+    }
+
+    @Test
+    void anNdjsonBatchWithABadQueryParameterGets400BeforeItsBodyIsRead() {
+        given().contentType("application/x-ndjson").accept("application/x-ndjson").queryParam("onDuplicate", "maybe")
+                .body("{\"type\": \"noop\", \"payload\": 1}\n".getBytes(StandardCharsets.UTF_8))
+                .post("/taskqueue/batches")
+                .then().statusCode(400).contentType(ContentType.JSON)
+                .body("error", equalTo("query parameter onDuplicate must be skip, supersede or fail, not 'maybe'"));
+        given().contentType("application/x-ndjson").accept("application/x-ndjson").queryParam("chunkSize", "0")
+                .body("{\"type\": \"noop\", \"payload\": 1}\n".getBytes(StandardCharsets.UTF_8))
+                .post("/taskqueue/batches")
+                .then().statusCode(400).contentType(ContentType.JSON)
+                .body("error", equalTo("query parameter chunkSize must be at least 1, not 0"));
+        given().contentType("application/x-ndjson").queryParam("retries", "many").body(new byte[0])
+                .post("/taskqueue/batches")
+                .then().statusCode(400).body("error", equalTo("query parameter retries must be an integer, not 'many'"));
     }
 
     @Test

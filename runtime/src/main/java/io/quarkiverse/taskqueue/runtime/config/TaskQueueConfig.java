@@ -7,6 +7,7 @@ import java.util.Optional;
 import io.quarkus.runtime.annotations.ConfigDocMapKey;
 import io.quarkus.runtime.annotations.ConfigPhase;
 import io.quarkus.runtime.annotations.ConfigRoot;
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
@@ -67,6 +68,9 @@ public interface TaskQueueConfig {
     @WithDefault("1s")
     Duration pollInterval();
 
+    /** The REST API (`rest.enabled` and `rest.path` are fixed at build time). */
+    Rest rest();
+
     interface Sqlite {
         /**
          * The SQLite database file of the embedded store, relative to the working directory. Ignored when
@@ -88,6 +92,16 @@ public interface TaskQueueConfig {
     enum Synchronous {
         NORMAL,
         FULL
+    }
+
+    interface Rest {
+        /**
+         * The largest body accepted by `POST {path}/tasks` and by a JSON array sent to `POST {path}/batches`; a
+         * larger one gets 413. Both are read item by item, so memory does not grow with it. NDJSON batches are
+         * not limited by it (only by `quarkus.http.limits.max-body-size`, which also applies to JSON arrays).
+         */
+        @WithDefault("10M")
+        MemorySize maxBodySize();
     }
 
     interface Batch {

@@ -2,11 +2,10 @@ package io.quarkiverse.taskqueue.runtime.config;
 
 import io.quarkus.runtime.annotations.ConfigPhase;
 import io.quarkus.runtime.annotations.ConfigRoot;
-import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-/** TaskQueue configuration fixed at build time: the store and the REST API. */
+/** TaskQueue configuration fixed at build time: the store, and whether and where the REST API is served. */
 @ConfigMapping(prefix = "quarkus.taskqueue")
 @ConfigRoot(phase = ConfigPhase.BUILD_AND_RUN_TIME_FIXED)
 public interface TaskQueueRestConfig {
@@ -37,13 +36,5 @@ public interface TaskQueueRestConfig {
         /** The path under which the REST API is served (relative to `quarkus.http.root-path`). */
         @WithDefault("/taskqueue")
         String path();
-
-        /**
-         * The largest JSON body accepted by `POST {path}/tasks` and by a JSON array sent to
-         * `POST {path}/batches`; a larger one gets 413. NDJSON batches are streamed and not limited by it
-         * (only by `quarkus.http.limits.max-body-size`).
-         */
-        @WithDefault("10M")
-        MemorySize maxBodySize();
     }
 }

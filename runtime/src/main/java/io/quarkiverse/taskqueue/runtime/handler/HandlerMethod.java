@@ -5,7 +5,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -14,6 +16,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.quarkiverse.taskqueue.TaskContext;
 import jakarta.enterprise.invoke.Invoker;
@@ -23,7 +26,8 @@ import jakarta.enterprise.invoke.Invoker;
  * stored JSON into arguments, then calls the generated invoker.
  * <p>
  * Stored form: for a handler with one payload parameter, that value; with several, a JSON array in parameter
- * order; with none, {@code null}.
+ * order; with none, {@code null}. A JSON object by parameter name is read as well for a handler of several
+ * parameters: tools that submit without knowing the handler (the CLI on a store file) store payloads as given.
  */
 public final class HandlerMethod {
 
@@ -131,22 +135,10 @@ public final class HandlerMethod {
     private Object[] positional(Object payload) {
         int n = payloadTypes.length;
         if (payload instanceof Map<?, ?> map) {
-            if (parameterNames == null) {
-                throw new IllegalArgumentException("handler " + description + " was compiled without parameter "
-                        + "names (javac -parameters), so a Map payload cannot be matched to its parameters; "
-                        + "pass a List in parameter order");
-            }
-            for (Object key : map.keySet()) {
-                if (!parameterNames.contains(String.valueOf(key))) {
-                    throw new IllegalArgumentException("handler " + description + " has no parameter named '" + key
-                            + "' (parameters: " + parameterNames + ")");
-                }
-            }
-            Object[] values = new Object[n];
-            for (int i = 0; i < n; i++) {
-                values[i] = map.get(parameterNames.get(i));
-            }
-            return values;
+            return byName(map);
+        }
+        if (payload instanceof ObjectNode object) {
+            return byName(fields(object));
         }
         List<Object> list = asList(payload);
         if (list == null) {
@@ -159,6 +151,35 @@ public final class HandlerMethod {
                     + list.size() + " values");
         }
         return list.toArray();
+    }
+
+    /**
+     * The values of a payload given by parameter name, in parameter order. A name that is no parameter is an
+     * error, and so is a missing name of a primitive parameter; a missing name of any other type is null.
+     */
+    private Object[] byName(Map<?, ?> map) {
+        if (parameterNames == null) {
+            throw new IllegalArgumentException("handler " + description + " was compiled without parameter "
+                    + "names (javac -parameters), so a payload by name cannot be matched to its parameters; "
+                    + "pass a list in parameter order");
+        }
+        for (Object key : map.keySet()) {
+            if (!parameterNames.contains(String.valueOf(key))) {
+                throw new IllegalArgumentException("handler " + description + " has no parameter named '" + key
+                        + "' (parameters: " + parameterNames + ")");
+            }
+        }
+        Object[] values = new Object[payloadTypes.length];
+        for (int i = 0; i < values.length; i++) {
+            String name = parameterNames.get(i);
+            if (!map.containsKey(name) && payloadTypes[i].isPrimitive()) {
+                throw new IllegalArgumentException("the payload has no value for parameter '" + name + "' of "
+                        + description + ", a " + payloadTypes[i].getRawClass().getName() + " (parameters: "
+                        + parameterNames + ")");
+            }
+            values[i] = map.get(name);
+        }
+        return values;
     }
 
     private static List<Object> asList(Object payload) {
@@ -193,15 +214,39 @@ public final class HandlerMethod {
         if (n == 1) {
             args[payloadArgIndex(0)] = readers[0].readValue(payloadJson);
         } else if (n > 1) {
-            JsonNode array = mapper.readTree(payloadJson);
+            Object[] values = storedValues(mapper.readTree(payloadJson));
             for (int i = 0; i < n; i++) {
-                args[payloadArgIndex(i)] = readers[i].readValue(array.get(i));
+                args[payloadArgIndex(i)] = values[i] == null ? null : readers[i].readValue((JsonNode) values[i]);
             }
         }
         if (contextIndex >= 0) {
             args[contextIndex] = context;
         }
         return invoker.invoke(null, args);
+    }
+
+    /**
+     * The arguments stored for a handler of several parameters, as JSON nodes (null for a name left out). This
+     * application stores a JSON array in parameter order; a tool that does not know the handler (the CLI on a
+     * store file) stores the payload as given, so a JSON object by parameter name is read too.
+     */
+    private Object[] storedValues(JsonNode stored) {
+        if (stored != null && stored.isObject()) {
+            return byName(fields(stored));
+        }
+        if (stored == null || !stored.isArray()) {
+            throw new IllegalArgumentException("handler " + description + " takes " + payloadTypes.length
+                    + " parameters: the stored payload must be a JSON array in parameter order or a JSON object "
+                    + "by parameter name, not " + (stored == null ? "null" : stored.getNodeType().name().toLowerCase(
+                            Locale.ROOT)));
+        }
+        return positional(stored);
+    }
+
+    private static Map<String, JsonNode> fields(JsonNode object) {
+        Map<String, JsonNode> fields = new LinkedHashMap<>();
+        object.fields().forEachRemaining(field -> fields.put(field.getKey(), field.getValue()));
+        return fields;
     }
 
     /** The JSON text of a handler's value. */

@@ -36,9 +36,14 @@ public final class TaskItemReader implements Iterator<TaskItemReader.Item>, Auto
 
     /**
      * One item of the input: either a task or the reason it is not one. {@code line} is 1-based; in a JSON array
-     * it is the line where the item starts.
+     * it is the line where the item starts. {@code fatal}: the input cannot be read on after it (broken JSON in
+     * an array, or not an array at all), so this is the last item.
      */
-    public record Item(long line, TaskSubmission task, String error) {
+    public record Item(long line, TaskSubmission task, String error, boolean fatal) {
+        Item(long line, TaskSubmission task, String error) {
+            this(line, task, error, false);
+        }
+
         public boolean ok() {
             return task != null;
         }
@@ -181,7 +186,7 @@ public final class TaskItemReader implements Iterator<TaskItemReader.Item>, Auto
                 if (token != JsonToken.START_ARRAY) {
                     done = true;
                     return new Item(parser.getTokenLocation().getLineNr(), null,
-                            "the input must be a JSON array of items or JSON Lines, not " + token);
+                            "the input must be a JSON array of items or JSON Lines, not " + token, true);
                 }
                 token = parser.nextToken();
             }
@@ -190,12 +195,12 @@ public final class TaskItemReader implements Iterator<TaskItemReader.Item>, Auto
                 done = true;
                 return after == null ? null
                         : new Item(parser.getTokenLocation().getLineNr(), null,
-                                "unexpected content after the end of the JSON array");
+                                "unexpected content after the end of the JSON array", true);
             }
             if (token == null) {
                 done = true;
                 return new Item(parser.currentLocation().getLineNr(), null,
-                        "the JSON array is not closed (missing ']')");
+                        "the JSON array is not closed (missing ']')", true);
             }
             long line = parser.getTokenLocation().getLineNr();
             JsonNode node = parser.readValueAsTree();
@@ -204,7 +209,7 @@ public final class TaskItemReader implements Iterator<TaskItemReader.Item>, Auto
             done = true;
             JsonLocation where = e.getLocation();
             return new Item(where == null ? parser.currentLocation().getLineNr() : where.getLineNr(), null,
-                    "malformed JSON, the rest of the array cannot be read: " + e.getOriginalMessage());
+                    "malformed JSON, the rest of the array cannot be read: " + e.getOriginalMessage(), true);
         }
     }
 

@@ -6,9 +6,10 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.NoSuchElementException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
 
@@ -23,6 +24,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
@@ -45,7 +47,7 @@ import io.quarkiverse.taskqueue.TaskOptions;
 import io.quarkiverse.taskqueue.TaskSubmission;
 import io.quarkiverse.taskqueue.runtime.TaskQueueImpl;
 import io.quarkiverse.taskqueue.runtime.config.TaskQueueConfig;
-import io.quarkiverse.taskqueue.runtime.config.TaskQueueRestConfig;
+import io.quarkiverse.taskqueue.runtime.json.CappedList;
 import io.quarkiverse.taskqueue.runtime.json.LineIndex;
 import io.quarkiverse.taskqueue.runtime.json.TaskItemReader;
 import io.quarkiverse.taskqueue.runtime.json.ValidItems;
@@ -74,9 +76,6 @@ public class TaskQueueResource {
 
     @Inject
     TaskQueueConfig config;
-
-    @Inject
-    TaskQueueRestConfig restConfig;
 
     private TaskJson json() {
         return new TaskJson(mapper);
@@ -125,81 +124,165 @@ public class TaskQueueResource {
     }
 
     /**
-     * A JSON array of items, as one batch: 201 with the {@code BatchOutcome}, or 400 with the same outcome when
-     * some items were rejected (each named by its array index and line; the valid ones are submitted).
+     * A JSON array of items, as one batch written chunk by chunk through {@code submitStream} while the body is
+     * read: 201 with the outcome, or 400 with the same outcome when some items were rejected (the first
+     * {@value CappedList#LISTED_FAILURES} listed by array index and line, all of them counted in
+     * {@code failedCount}; the valid ones are submitted). Memory does not grow with the items: they are read one
+     * at a time, and what the reply lists is spooled and streamed (see {@link ArrayBatchReply}).
      */
     @POST
     @Path("/batches")
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
     @Blocking
-    public Uni<Response> submitBatch(InputStream body, @HeaderParam("Content-Length") String contentLength,
+    public Response submitBatch(InputStream body, @HeaderParam("Content-Length") String contentLength,
             @QueryParam("groupId") String groupId, @QueryParam("priority") String priority,
             @QueryParam("onDuplicate") String onDuplicate, @QueryParam("chunkSize") String chunkSize,
             @QueryParam("retries") String retries, @QueryParam("retryInitialMs") String retryInitialMs,
             @QueryParam("timeoutSeconds") String timeoutSeconds) {
         Response tooLarge = checkLength(contentLength);
         if (tooLarge != null) {
-            return Uni.createFrom().item(tooLarge);
+            return tooLarge;
         }
-        BatchSubmission batch;
+        BatchSubmission settings;
         try {
-            batch = settings(groupId, priority, onDuplicate, chunkSize, retries, retryInitialMs, timeoutSeconds);
+            settings = settings(groupId, priority, onDuplicate, chunkSize, retries, retryInitialMs, timeoutSeconds);
         } catch (IllegalArgumentException e) {
-            return Uni.createFrom().item(badRequest(json().error(e.getMessage())));
+            return badRequest(json().error(e.getMessage()));
         }
-        List<ObjectNode> rejected = new ArrayList<>();
-        List<Integer> arrayIndexes = new ArrayList<>();
+        int chunk = chunkSize(settings);
         LineIndex lines = new LineIndex();
+        ArrayBatchReply reply = null;
         try (TaskItemReader reader = TaskItemReader.open(limited(body), mapper, TaskItemReader.Format.JSON_ARRAY)) {
-            int index = 0;
-            while (reader.hasNext()) {
-                TaskItemReader.Item item = reader.next();
-                if (item.ok()) {
-                    batch.add(item.task());
-                    arrayIndexes.add(index);
-                    lines.add(item.line());
-                } else if (item.error().startsWith("malformed JSON") || item.error().startsWith("the input must be")
-                        || item.error().startsWith("the JSON array") || item.error().startsWith("unexpected content")) {
-                    return Uni.createFrom().item(badRequest(json().error(item.error().replace("the input must be",
-                            "the body must be")).put("index", index).put("line", item.line())
-                            .put("note", "nothing of this batch was submitted")));
-                } else {
-                    rejected.add(json().object().put("index", index).put("line", item.line()).putNull("taskType")
-                            .put("message", item.error()));
+            ArrayBatchReply answer = reply = new ArrayBatchReply(mapper);
+            UntilBroken items = new UntilBroken(reader, lines, chunk);
+            Iterable<TaskSubmission> tasks = () -> new ValidItems(items, task -> null, lines, answer::rejected);
+            Multi<TaskSubmission> source = Multi.createFrom().iterable(tasks)
+                    .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+            long chunks = 0;
+            try {
+                for (BatchOutcome outcome : queue.submitStream(source, settings).subscribe().asIterable()) {
+                    answer.committed(outcome, lines);
+                    lines.release(++chunks * chunk);
                 }
-                index++;
+            } catch (RuntimeException e) {
+                BrokenBody broken = brokenBody(e);
+                if (broken == null) {
+                    throw e;
+                }
+                close(answer);
+                return broken.items.broken != null ? badRequest(breakOf(broken.items)
+                        .put("note", "nothing of this batch was submitted"))
+                        : ioFailure(broken.items.unreadable);
             }
+            if (items.broken != null) {
+                answer.brokeOff(400, breakOf(items), items.position);
+            } else if (items.unreadable != null) {
+                answer.brokeOff(items.unreadable instanceof BodyTooLargeException ? 413 : 400,
+                        errorOf(items.unreadable), items.position);
+            }
+            return answer.response();
         } catch (IOException | UncheckedIOException e) {
-            return Uni.createFrom().item(ioFailure(e));
+            close(reply);
+            return ioFailure(e);
+        } catch (IllegalArgumentException e) {
+            close(reply);
+            return badRequest(json().error(e.getMessage()));
+        } catch (RuntimeException e) {
+            close(reply);
+            throw e;
         }
-        return queue.submitBatch(batch)
-                .map(outcome -> {
-                    ObjectNode node = json().outcome(outcome, lines);
-                    ArrayNode failed = (ArrayNode) node.get("failed");
-                    for (int i = 0; i < failed.size(); i++) {
-                        ObjectNode f = (ObjectNode) failed.get(i);
-                        int valid = f.get("index").intValue();
-                        if (valid >= 0 && valid < arrayIndexes.size()) {
-                            f.put("index", arrayIndexes.get(valid));
+    }
+
+    /**
+     * The items of a JSON array body up to the first one that ends the reading (broken JSON, not an array) or an
+     * I/O error (a body over the limit). While fewer than a chunk of tasks has been handed to the batch nothing
+     * can have been written, so the stream fails with {@link BrokenBody} and nothing is. Later, failing it would
+     * cancel a chunk that may be committing: the reading stops instead, the break is kept in {@code broken} or
+     * {@code unreadable}, and the items before it go on.
+     */
+    private static final class UntilBroken implements Iterator<TaskItemReader.Item> {
+
+        private final TaskItemReader reader;
+        private final LineIndex handedOut;
+        private final int chunk;
+        private TaskItemReader.Item next;
+        volatile long position;
+        volatile TaskItemReader.Item broken;
+        volatile IOException unreadable;
+
+        UntilBroken(TaskItemReader reader, LineIndex handedOut, int chunk) {
+            this.reader = reader;
+            this.handedOut = handedOut;
+            this.chunk = chunk;
+        }
+
+        @Override
+        public boolean hasNext() {
+            if (next == null && broken == null && unreadable == null) {
+                try {
+                    if (reader.hasNext()) {
+                        TaskItemReader.Item item = reader.next();
+                        if (item.fatal()) {
+                            broken = item;
+                        } else {
+                            next = item;
                         }
-                        rejected.add(f);
                     }
-                    rejected.sort(Comparator.comparingInt(f -> f.get("index").intValue()));
-                    failed.removeAll();
-                    failed.addAll(rejected);
-                    Response.Status status = rejected.isEmpty() ? Response.Status.CREATED
-                            : Response.Status.BAD_REQUEST;
-                    return Response.status(status).type(MediaType.APPLICATION_JSON).entity(json().write(node)).build();
-                })
-                .onFailure(IllegalArgumentException.class)
-                .recoverWithItem(e -> badRequest(json().error(e.getMessage())));
+                } catch (UncheckedIOException e) {
+                    unreadable = e.getCause();
+                }
+                if ((broken != null || unreadable != null) && handedOut.added() < chunk) {
+                    throw new BrokenBody(this);
+                }
+            }
+            return next != null;
+        }
+
+        @Override
+        public TaskItemReader.Item next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            TaskItemReader.Item item = next;
+            next = null;
+            position++;
+            return item;
+        }
+    }
+
+    /** A JSON array body broke off before anything of it was written. */
+    private static final class BrokenBody extends RuntimeException {
+
+        private static final long serialVersionUID = 1L;
+        final transient UntilBroken items;
+
+        BrokenBody(UntilBroken items) {
+            super("the body broke off at index " + items.position, null, false, false);
+            this.items = items;
+        }
+    }
+
+    private ObjectNode breakOf(UntilBroken items) {
+        return json().error(items.broken.error().replace("the input must be", "the body must be"))
+                .put("index", items.position).put("line", items.broken.line());
+    }
+
+    private static BrokenBody brokenBody(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BrokenBody broken) {
+                return broken;
+            }
+        }
+        return null;
     }
 
     /**
      * JSON Lines, streamed through {@code submitStream}: the body is read line by line as the chunks are
      * written, and one outcome per committed chunk is streamed back, one JSON object a line. A bad line is
-     * reported in the {@code failed} list of the next outcome with its line number; the other lines go on.
+     * reported in the {@code failed} list of the next outcome with its line number; the other lines go on. Each
+     * outcome lists the failures of its chunk and at most {@value CappedList#LISTED_FAILURES} of the bad lines
+     * read since the previous one; its {@code failedCount} counts them all.
      */
     @POST
     @Path("/batches")
@@ -215,32 +298,34 @@ public class TaskQueueResource {
         try {
             settings = settings(groupId, priority, onDuplicate, chunkSize, retries, retryInitialMs, timeoutSeconds);
         } catch (IllegalArgumentException e) {
-            return Multi.createFrom().item(json().error(e.getMessage()));
+            // before the stream starts, so the client gets a 400 (and the body is never read)
+            throw new WebApplicationException(badRequest(json().error(e.getMessage())));
         }
-        int chunk = settings.chunkSize() != null ? settings.chunkSize() : config.batch().chunkSize();
+        int chunk = chunkSize(settings);
         LineIndex lines = new LineIndex();
-        ConcurrentLinkedQueue<ObjectNode> badLines = new ConcurrentLinkedQueue<>();
+        CappedList<BadLine> badLines = new CappedList<>(CappedList.LISTED_FAILURES,
+                Comparator.comparingLong(BadLine::line));
         AtomicLong chunks = new AtomicLong();
         String[] batchId = new String[1];
         Iterable<TaskSubmission> tasks = () -> new ValidItems(openLines(body), task -> null, lines,
-                (line, reason) -> badLines.add(json().object().put("line", line).putNull("taskType")
-                        .put("message", reason)));
+                (position, line, reason) -> badLines.add(new BadLine(line, reason)));
         Multi<TaskSubmission> source = Multi.createFrom().iterable(tasks)
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
         Multi<ObjectNode> outcomes = queue.submitStream(source, settings).map(outcome -> {
             batchId[0] = outcome.batchId();
             ObjectNode node = json().outcome(outcome, lines);
             lines.release((chunks.incrementAndGet()) * chunk);
-            addBadLines((ArrayNode) node.get("failed"), badLines);
+            addBadLines(node, badLines.drain());
             return node;
         });
         Multi<ObjectNode> rest = Multi.createFrom().deferred(() -> {
-            if (badLines.isEmpty()) {
+            CappedList.Listing<BadLine> left = badLines.drain();
+            if (left.count() == 0) {
                 return Multi.createFrom().empty();
             }
             ObjectNode node = json().outcome(new BatchOutcome(batchId[0], List.of(), List.of(), List.of(),
                     List.of()), null);
-            addBadLines((ArrayNode) node.get("failed"), badLines);
+            addBadLines(node, left);
             return Multi.createFrom().item(node);
         });
         return Multi.createBy().concatenating().streams(outcomes, rest)
@@ -253,16 +338,23 @@ public class TaskQueueResource {
                 });
     }
 
-    private static void addBadLines(ArrayNode failed, ConcurrentLinkedQueue<ObjectNode> badLines) {
-        ObjectNode bad;
-        List<ObjectNode> all = new ArrayList<>();
+    /** A line of an NDJSON body that is no task. */
+    private record BadLine(long line, String message) {
+    }
+
+    /** Adds the bad lines to an outcome's failures, sorted by line, and counts them all in failedCount. */
+    private void addBadLines(ObjectNode outcome, CappedList.Listing<BadLine> badLines) {
+        ArrayNode failed = (ArrayNode) outcome.get("failed");
+        long count = failed.size() + badLines.count();
+        List<ObjectNode> all = new ArrayList<>(failed.size() + badLines.entries().size());
         failed.forEach(n -> all.add((ObjectNode) n));
-        while ((bad = badLines.poll()) != null) {
-            all.add(bad);
+        for (BadLine bad : badLines.entries()) {
+            all.add(json().object().put("line", bad.line()).putNull("taskType").put("message", bad.message()));
         }
         all.sort(Comparator.comparingLong(n -> n.path("line").asLong(Long.MAX_VALUE)));
         failed.removeAll();
         failed.addAll(all);
+        outcome.put("failedCount", count);
     }
 
     private TaskItemReader openLines(InputStream body) {
@@ -369,6 +461,10 @@ public class TaskQueueResource {
         return batch.defaultOptions(options.build());
     }
 
+    private int chunkSize(BatchSubmission settings) {
+        return settings.chunkSize() != null ? settings.chunkSize() : config.batch().chunkSize();
+    }
+
     private static int intParam(String name, String value, int min) {
         int n;
         try {
@@ -383,7 +479,7 @@ public class TaskQueueResource {
     }
 
     private long limit() {
-        return restConfig.rest().maxBodySize().asLongValue();
+        return config.rest().maxBodySize().asLongValue();
     }
 
     private InputStream limited(InputStream body) {
@@ -405,15 +501,31 @@ public class TaskQueueResource {
 
     private Response ioFailure(Exception e) {
         Throwable cause = e instanceof UncheckedIOException && e.getCause() != null ? e.getCause() : e;
-        if (cause instanceof BodyTooLargeException tooLarge) {
-            return tooLarge(tooLarge);
+        return Response.status(cause instanceof BodyTooLargeException ? 413 : 400).type(MediaType.APPLICATION_JSON)
+                .entity(json().write(errorOf(cause))).build();
+    }
+
+    /** The body of a 413 for a body over the limit, or of a 400 for one that cannot be read. */
+    private ObjectNode errorOf(Throwable e) {
+        if (e instanceof BodyTooLargeException) {
+            return json().error(e.getMessage()).put("limit", limit());
         }
-        return badRequest(json().error("cannot read the request body: " + cause.getMessage()));
+        return json().error("cannot read the request body: " + e.getMessage());
     }
 
     private Response tooLarge(BodyTooLargeException e) {
         return Response.status(413).type(MediaType.APPLICATION_JSON)
-                .entity(json().write(json().error(e.getMessage()).put("limit", limit()))).build();
+                .entity(json().write(errorOf(e))).build();
+    }
+
+    private static void close(ArrayBatchReply reply) {
+        if (reply != null) {
+            try {
+                reply.close();
+            } catch (IOException e) {
+                LOG.debugf(e, "Cannot delete the spool of a batch reply");
+            }
+        }
     }
 
     private Response ok(ObjectNode node) {
