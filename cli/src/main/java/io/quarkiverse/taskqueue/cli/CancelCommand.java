@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.quarkiverse.taskqueue.TaskId;
 import io.quarkiverse.taskqueue.TaskInfo;
-import io.quarkiverse.taskqueue.runtime.TaskQueueImpl;
+import io.quarkiverse.taskqueue.TaskQueue;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -51,13 +51,13 @@ public class CancelCommand implements Callable<Integer> {
             System.err.println("taskqueue: " + e.getMessage());
             return ExitCodes.ERROR;
         }
-        TaskQueueImpl queue = Cli.queue();
-        if (queue.store().info(id).await().atMost(Cli.WAIT) == null) {
+        TaskQueue queue = Cli.queue();
+        if (Cli.store().info(id).await().atMost(Cli.WAIT) == null) {
             System.err.println("taskqueue: no task with id " + id);
             return ExitCodes.NOT_FOUND;
         }
         boolean cancelled = queue.task(id).cancel().await().atMost(Cli.WAIT);
-        TaskInfo after = queue.store().info(id).await().atMost(Cli.WAIT);
+        TaskInfo after = Cli.store().info(id).await().atMost(Cli.WAIT);
         return report(id.toString(), cancelled, after.state().name());
     }
 
@@ -80,8 +80,8 @@ public class CancelCommand implements Callable<Integer> {
             }
             n = Cli.mapper().readTree(reply.body()).path("cancelled").asInt();
         } else {
-            TaskQueueImpl queue = Cli.queue();
-            if (queue.store().groupSummary(groupId).await().atMost(Cli.WAIT) == null) {
+            TaskQueue queue = Cli.queue();
+            if (Cli.store().groupSummary(groupId).await().atMost(Cli.WAIT) == null) {
                 System.err.println("taskqueue: no group with id " + groupId);
                 return ExitCodes.NOT_FOUND;
             }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkiverse.taskqueue.runtime.TaskQueueImpl;
 import io.quarkiverse.taskqueue.runtime.json.TaskJson;
+import io.quarkiverse.taskqueue.runtime.store.TaskStore;
 import io.quarkus.arc.Arc;
 
 /** What the commands share: the beans, and the way they print. */
@@ -21,6 +22,11 @@ final class Cli {
 
     static TaskQueueImpl queue() {
         return Arc.container().instance(TaskQueueImpl.class).get();
+    }
+
+    /** The store, for the commands that read what the queue holds. */
+    static TaskStore store() {
+        return Arc.container().instance(TaskStore.class).get();
     }
 
     static ObjectMapper mapper() {

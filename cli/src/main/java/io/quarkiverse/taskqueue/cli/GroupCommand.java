@@ -5,7 +5,7 @@ import java.util.concurrent.Callable;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.quarkiverse.taskqueue.GroupSummary;
-import io.quarkiverse.taskqueue.runtime.TaskQueueImpl;
+import io.quarkiverse.taskqueue.TaskQueue;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -41,8 +41,8 @@ public class GroupCommand implements Callable<Integer> {
             StatusCommand.print((ObjectNode) Cli.mapper().readTree(reply.body()), json);
             return ExitCodes.OK;
         }
-        TaskQueueImpl queue = Cli.queue();
-        GroupSummary summary = queue.store().groupSummary(id).await().atMost(Cli.WAIT);
+        TaskQueue queue = Cli.queue();
+        GroupSummary summary = Cli.store().groupSummary(id).await().atMost(Cli.WAIT);
         if (summary == null) {
             System.err.println("taskqueue: no group with id " + id);
             return ExitCodes.NOT_FOUND;

@@ -31,7 +31,7 @@ public class StatsCommand implements Callable<Integer> {
             }
             stats = (ObjectNode) Cli.mapper().readTree(reply.body());
         } else {
-            stats = Cli.json().stats(Cli.queue().store().stats().await().atMost(Cli.WAIT));
+            stats = Cli.json().stats(Cli.store().stats().await().atMost(Cli.WAIT));
         }
         if (json) {
             System.out.println(Cli.json().write(stats));

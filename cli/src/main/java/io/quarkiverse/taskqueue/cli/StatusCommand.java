@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkiverse.taskqueue.TaskId;
 import io.quarkiverse.taskqueue.TaskInfo;
 import io.quarkiverse.taskqueue.TaskResult;
-import io.quarkiverse.taskqueue.runtime.TaskQueueImpl;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -45,13 +44,12 @@ public class StatusCommand implements Callable<Integer> {
                 System.err.println("taskqueue: " + e.getMessage());
                 return ExitCodes.ERROR;
             }
-            TaskQueueImpl queue = Cli.queue();
-            TaskInfo info = queue.store().info(taskId).await().atMost(Cli.WAIT);
+            TaskInfo info = Cli.store().info(taskId).await().atMost(Cli.WAIT);
             if (info == null) {
                 System.err.println("taskqueue: no task with id " + taskId);
                 return ExitCodes.NOT_FOUND;
             }
-            TaskResult result = queue.store().result(taskId).await().atMost(Cli.WAIT);
+            TaskResult result = Cli.store().result(taskId).await().atMost(Cli.WAIT);
             node = Cli.json().info(info, result);
         }
         print(node, json);
