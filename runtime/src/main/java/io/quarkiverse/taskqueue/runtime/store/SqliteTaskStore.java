@@ -38,6 +38,7 @@ import io.quarkiverse.taskqueue.TaskInfo;
 import io.quarkiverse.taskqueue.TaskResult;
 import io.quarkiverse.taskqueue.TaskState;
 import io.quarkiverse.taskqueue.runtime.QueueClock;
+import io.quarkiverse.taskqueue.runtime.dispatch.LeaseRescue;
 import io.quarkiverse.taskqueue.runtime.dispatch.Owner;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
@@ -65,7 +66,6 @@ public class SqliteTaskStore implements TaskStore {
     private static final int CANCELLED = StateCodes.CANCELLED;
     private static final int SUPERSEDED = StateCodes.SUPERSEDED;
     private static final int MAX_SINGLES_PER_TX = 1000;
-    private static final String LEASE_EXPIRED = "the node running it stopped (lease expired) and no retries are left";
 
     private static final String INSERT_TASK = "INSERT INTO tq_task (id, type, payload, state, priority, dedup_key, "
             + "group_id, concurrency_key, batch_id, name, max_retries, retry_policy, timeout_ms, created_at, due_at, "
@@ -922,23 +922,13 @@ public class SqliteTaskStore implements TaskStore {
                 long now = clock.millis();
                 expireLeasesOfDeadProcesses();
                 refreshParkedKeys();
-                // a task whose cancel was asked for does not run again
-                endExpired(TaskState.CANCELLED, "cancel_requested = 1", now, ended, endedGroups);
-                PreparedStatement requeue = statement("UPDATE tq_task SET state = " + QUEUED
-                        + ", lease_until = NULL, owner = NULL WHERE lease_until IS NOT NULL AND lease_until < ? AND state = "
-                        + RUNNING + " AND attempts <= max_retries RETURNING priority, id, concurrency_key");
-                requeue.setLong(1, now);
-                List<ReadyRow> rows = new ArrayList<>();
-                try (ResultSet rs = requeue.executeQuery()) {
-                    while (rs.next()) {
-                        rows.add(new ReadyRow(rs.getInt(1), rs.getLong(2), rs.getString(3)));
-                    }
-                }
-                insertReady(rows);
-                endExpired(TaskState.FAILED, "1 = 1", now, ended, endedGroups);
+                PreparedStatement expired = statement("SELECT " + RESCUE_COLUMNS + " FROM tq_task WHERE "
+                        + "lease_until IS NOT NULL AND lease_until < ? AND state = " + RUNNING);
+                expired.setLong(1, now);
+                int n = rescue(expired, false, now, ended, endedGroups);
                 releaseGroupsOfDeadWriters(endedGroups);
                 tell[0] = finishedInTransaction(ended, endedGroups);
-                return rows.size();
+                return n;
             });
             tell[0].run();
             if (requeued + ended.size() > 0) {
@@ -949,27 +939,64 @@ public class SqliteTaskStore implements TaskStore {
         });
     }
 
-    /** Ends the running tasks whose lease expired and that match {@code condition} in state {@code ending}. */
-    private void endExpired(TaskState ending, String condition, long now, List<Ended> ended, Map<String, Integer> groups)
-            throws SQLException {
-        String error = ending == TaskState.FAILED
-                ? ", error = '" + LEASE_EXPIRED + "'"
-                : "";
-        PreparedStatement ps = statement("UPDATE tq_task SET state = " + StateCodes.code(ending) + error + ", finished_at = ?, "
-                + "lease_until = NULL, owner = NULL WHERE lease_until IS NOT NULL AND lease_until < ? AND state = "
-                + RUNNING + " AND " + condition + " RETURNING id, group_id, type, attempts");
-        ps.setLong(1, now);
-        ps.setLong(2, now);
-        try (ResultSet rs = ps.executeQuery()) {
+    private static final String RESCUE_COLUMNS = "id, type, attempts, max_retries, cancel_requested, priority, "
+            + "concurrency_key, group_id";
+
+    /**
+     * Takes back the running tasks that {@code select} finds, as {@link LeaseRescue} decides: queued again, or ended.
+     * {@code released}: this node's shutdown gives them back, so the attempt does not count. Returns how many were
+     * queued again.
+     */
+    private int rescue(PreparedStatement select, boolean released, long now, List<Ended> ended,
+            Map<String, Integer> endedGroups) throws SQLException {
+        List<ReadyRow> retry = new ArrayList<>();
+        List<TaskId> cancel = new ArrayList<>();
+        List<TaskId> fail = new ArrayList<>();
+        try (ResultSet rs = select.executeQuery()) {
             while (rs.next()) {
-                ended.add(new Ended(new TaskId(rs.getLong(1)), rs.getString(3), ending, rs.getInt(4),
-                        ending == TaskState.FAILED ? LEASE_EXPIRED : null));
-                String group = rs.getString(2);
-                if (group != null) {
-                    groups.merge(group, 1, Integer::sum);
+                TaskId id = new TaskId(rs.getLong(1));
+                boolean cancelRequested = rs.getInt(5) == 1;
+                LeaseRescue.Outcome outcome = released ? LeaseRescue.released(cancelRequested)
+                        : LeaseRescue.expired(rs.getInt(3), rs.getInt(4), cancelRequested);
+                if (outcome == LeaseRescue.Outcome.RETRY) {
+                    retry.add(new ReadyRow(rs.getInt(6), id.value(), rs.getString(7)));
+                    continue;
+                }
+                boolean failed = outcome == LeaseRescue.Outcome.FAIL;
+                (failed ? fail : cancel).add(id);
+                ended.add(new Ended(id, rs.getString(2), failed ? TaskState.FAILED : TaskState.CANCELLED, rs.getInt(3),
+                        failed ? LeaseRescue.LEASE_EXPIRED : null));
+                if (rs.getString(8) != null) {
+                    endedGroups.merge(rs.getString(8), 1, Integer::sum);
                 }
             }
         }
+        if (!retry.isEmpty()) {
+            List<TaskId> ids = new ArrayList<>(retry.size());
+            retry.forEach(r -> ids.add(new TaskId(r.seq)));
+            PreparedStatement requeue = statement("UPDATE tq_task SET state = " + QUEUED + ", lease_until = NULL, "
+                    + "owner = NULL" + (released ? ", attempts = attempts - 1, started_at = NULL" : "")
+                    + " WHERE id IN (SELECT value FROM json_each(?)) AND state = " + RUNNING);
+            requeue.setString(1, Json.ids(ids));
+            requeue.executeUpdate();
+            insertReady(retry);
+        }
+        endRunning(cancel, CANCELLED, null, now);
+        endRunning(fail, FAILED, LeaseRescue.LEASE_EXPIRED, now);
+        return retry.size();
+    }
+
+    private void endRunning(List<TaskId> ids, int state, String error, long now) throws SQLException {
+        if (ids.isEmpty()) {
+            return;
+        }
+        PreparedStatement end = statement("UPDATE tq_task SET state = ?, error = coalesce(?, error), finished_at = ?, "
+                + "lease_until = NULL, owner = NULL WHERE id IN (SELECT value FROM json_each(?)) AND state = " + RUNNING);
+        end.setInt(1, state);
+        end.setString(2, error);
+        end.setLong(3, now);
+        end.setString(4, Json.ids(ids));
+        end.executeUpdate();
     }
 
     /** Another process on the same file may have parked tasks: know their keys too. */
@@ -1010,32 +1037,10 @@ public class SqliteTaskStore implements TaskStore {
             Map<String, Integer> groups = new HashMap<>();
             Runnable[] tell = { NOTHING };
             inTransaction(tx -> {
-                // a task whose cancel was asked for while it ran ends now instead of running again after a restart
-                PreparedStatement cancel = statement("UPDATE tq_task SET state = " + CANCELLED + ", finished_at = ?, "
-                        + "lease_until = NULL, owner = NULL WHERE id IN (SELECT value FROM json_each(?)) AND state = "
-                        + RUNNING + " AND cancel_requested = 1 RETURNING id, group_id, type, attempts");
-                cancel.setLong(1, clock.millis());
-                cancel.setString(2, Json.ids(running));
-                try (ResultSet rs = cancel.executeQuery()) {
-                    while (rs.next()) {
-                        cancelled.add(new Ended(new TaskId(rs.getLong(1)), rs.getString(3), TaskState.CANCELLED,
-                                rs.getInt(4), null));
-                        if (rs.getString(2) != null) {
-                            groups.merge(rs.getString(2), 1, Integer::sum);
-                        }
-                    }
-                }
-                PreparedStatement ps = statement("UPDATE tq_task SET state = " + QUEUED + ", attempts = attempts - 1, "
-                        + "lease_until = NULL, owner = NULL, started_at = NULL WHERE id IN (SELECT value FROM json_each(?)) "
-                        + "AND state = " + RUNNING + " RETURNING priority, id, concurrency_key");
-                ps.setString(1, Json.ids(running));
-                List<ReadyRow> rows = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        rows.add(new ReadyRow(rs.getInt(1), rs.getLong(2), rs.getString(3)));
-                    }
-                }
-                insertReady(rows);
+                PreparedStatement select = statement("SELECT " + RESCUE_COLUMNS + " FROM tq_task WHERE id IN "
+                        + "(SELECT value FROM json_each(?)) AND state = " + RUNNING);
+                select.setString(1, Json.ids(running));
+                rescue(select, true, clock.millis(), cancelled, groups);
                 tell[0] = finishedInTransaction(cancelled, groups);
                 return null;
             });
