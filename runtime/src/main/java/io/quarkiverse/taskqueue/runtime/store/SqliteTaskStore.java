@@ -60,8 +60,6 @@ public class SqliteTaskStore implements TaskStore {
     private static final int SCHEDULED = StateCodes.SCHEDULED;
     private static final int QUEUED = StateCodes.QUEUED;
     private static final int RUNNING = StateCodes.RUNNING;
-    private static final int RETRYING = StateCodes.RETRYING;
-    private static final int SUCCEEDED = StateCodes.SUCCEEDED;
     private static final int FAILED = StateCodes.FAILED;
     private static final int CANCELLED = StateCodes.CANCELLED;
     private static final int SUPERSEDED = StateCodes.SUPERSEDED;
@@ -1090,14 +1088,15 @@ public class SqliteTaskStore implements TaskStore {
                     ckey = rs.getString(4);
                     ended = new Ended(id, rs.getString(5), TaskState.CANCELLED, rs.getInt(6), null);
                 }
-                if (StateCodes.state(state).isFinal()) {
-                    return CancelResult.ALREADY_FINISHED;
+                CancelResult decision = CancelResult.of(StateCodes.state(state));
+                if (decision == CancelResult.ALREADY_FINISHED) {
+                    return decision;
                 }
-                if (state == RUNNING) {
+                if (decision == CancelResult.REQUESTED) {
                     PreparedStatement flag = statement("UPDATE tq_task SET cancel_requested = 1 WHERE id = ?");
                     flag.setLong(1, id.value());
                     flag.executeUpdate();
-                    return CancelResult.REQUESTED;
+                    return decision;
                 }
                 cancelWaiting(List.of(new ReadyRow(priority, id.value(), ckey)));
                 finished.add(ended);
@@ -1251,19 +1250,17 @@ public class SqliteTaskStore implements TaskStore {
     }
 
     private static GroupSummary summary(Connection c, String groupId) throws SQLException {
-        int[] byState = new int[SUPERSEDED + 1];
-        boolean any = false;
+        GroupCounts counts = new GroupCounts();
         try (PreparedStatement ps = c.prepareStatement(
                 "SELECT state, count(*) FROM tq_task WHERE group_id = ? GROUP BY state")) {
             ps.setString(1, groupId);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    byState[rs.getInt(1)] = rs.getInt(2);
-                    any = true;
+                    counts.add(StateCodes.state(rs.getInt(1)), rs.getInt(2));
                 }
             }
         }
-        if (!any) {
+        if (counts.isEmpty()) {
             try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM tq_group WHERE id = ?")) {
                 ps.setString(1, groupId);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -1273,13 +1270,7 @@ public class SqliteTaskStore implements TaskStore {
                 }
             }
         }
-        int total = 0;
-        for (int n : byState) {
-            total += n;
-        }
-        return new GroupSummary(groupId, total,
-                byState[SCHEDULED] + byState[QUEUED] + byState[RETRYING], byState[RUNNING],
-                byState[SUCCEEDED], byState[FAILED], byState[CANCELLED] + byState[SUPERSEDED]);
+        return counts.summary(groupId);
     }
 
     @Override
