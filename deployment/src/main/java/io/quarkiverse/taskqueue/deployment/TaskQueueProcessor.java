@@ -13,9 +13,14 @@ import java.util.stream.Collectors;
 import org.jboss.jandex.AnnotationInstance;
 import org.jboss.jandex.AnnotationTarget;
 import org.jboss.jandex.ClassInfo;
+import org.jboss.jandex.ClassType;
 import org.jboss.jandex.DotName;
 import org.jboss.jandex.MethodInfo;
 import org.jboss.jandex.Type;
+
+import jakarta.inject.Singleton;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkiverse.taskqueue.TaskContext;
 import io.quarkiverse.taskqueue.TaskHandler;
@@ -24,13 +29,14 @@ import io.quarkiverse.taskqueue.runtime.TaskQueueBeans;
 import io.quarkiverse.taskqueue.runtime.TaskQueueImpl;
 import io.quarkiverse.taskqueue.runtime.config.TaskQueueRestConfig;
 import io.quarkiverse.taskqueue.runtime.config.TaskQueueRestConfig.StoreKind;
+import io.quarkiverse.taskqueue.runtime.handler.HandlerSpec;
 import io.quarkiverse.taskqueue.runtime.handler.ReturnKind;
 import io.quarkiverse.taskqueue.runtime.handler.TaskHandlerRegistry;
 import io.quarkiverse.taskqueue.runtime.handler.TaskQueueRecorder;
 import io.quarkus.arc.deployment.AdditionalBeanBuildItem;
 import io.quarkus.arc.deployment.AutoAddScopeBuildItem;
-import io.quarkus.arc.deployment.BeanContainerBuildItem;
 import io.quarkus.arc.deployment.BeanDiscoveryFinishedBuildItem;
+import io.quarkus.arc.deployment.SyntheticBeanBuildItem;
 import io.quarkus.arc.deployment.InvokerFactoryBuildItem;
 import io.quarkus.arc.deployment.UnremovableBeanBuildItem;
 import io.quarkus.arc.deployment.ValidationPhaseBuildItem.ValidationErrorBuildItem;
@@ -88,8 +94,7 @@ class TaskQueueProcessor {
     @BuildStep
     AdditionalBeanBuildItem beans() {
         return AdditionalBeanBuildItem.builder()
-                .addBeanClasses(TaskHandlerRegistry.class, TaskQueueImpl.class, QueueClock.class,
-                        TaskQueueBeans.class)
+                .addBeanClasses(TaskQueueImpl.class, QueueClock.class, TaskQueueBeans.class)
                 .setUnremovable().build();
     }
 
@@ -223,18 +228,23 @@ class TaskQueueProcessor {
         }
     }
 
+    /** The handler registry: an immutable synthetic bean built from the handlers found (the scheduler's way). */
     @BuildStep
     @Record(ExecutionTime.RUNTIME_INIT)
-    void registerTaskHandlers(TaskQueueRecorder recorder, RecorderContext recorderContext,
-            List<TaskHandlerBuildItem> handlers, BeanContainerBuildItem beanContainer) {
+    SyntheticBeanBuildItem handlerRegistry(TaskQueueRecorder recorder, RecorderContext recorderContext,
+            List<TaskHandlerBuildItem> handlers) {
         List<TaskHandlerBuildItem> sorted = new ArrayList<>(handlers);
         sorted.sort(Comparator.comparing(TaskHandlerBuildItem::taskType));
+        List<RuntimeValue<HandlerSpec>> specs = new ArrayList<>(sorted.size());
         for (TaskHandlerBuildItem h : sorted) {
             RuntimeValue<?> invoker = recorderContext.newInstance(invokerClassName(h.invoker));
-            recorder.registerHandler(h.taskType, h.description, invoker, h.payloadTypes.toArray(new String[0]),
+            specs.add(recorder.handler(h.taskType, h.description, invoker, h.payloadTypes.toArray(new String[0]),
                     h.parameterNames == null ? null : h.parameterNames.toArray(new String[0]), h.contextIndex,
-                    h.returnKind, h.blocking);
+                    h.returnKind, h.blocking));
         }
+        return SyntheticBeanBuildItem.configure(TaskHandlerRegistry.class).scope(Singleton.class).unremovable()
+                .setRuntimeInit().addInjectionPoint(ClassType.create(DotName.createSimple(ObjectMapper.class)))
+                .createWith(recorder.registry(specs)).done();
     }
 
     private static void registerForReflection(Type type, String source,

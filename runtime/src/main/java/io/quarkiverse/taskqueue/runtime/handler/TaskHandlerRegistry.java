@@ -1,39 +1,37 @@
 package io.quarkiverse.taskqueue.runtime.handler;
 
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
-import jakarta.enterprise.invoke.Invoker;
-import jakarta.inject.Inject;
-import jakarta.inject.Singleton;
-
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.type.TypeFactory;
 
-/** The {@code @TaskHandler} methods found at build time, by task type; filled by the recorder at startup. */
-@Singleton
-public class TaskHandlerRegistry {
+/**
+ * The {@code @TaskHandler} methods found at build time, by task type. Immutable: a synthetic bean that
+ * {@link TaskQueueRecorder} creates from what the build found.
+ */
+public final class TaskHandlerRegistry {
 
-    private final Map<String, HandlerMethod> handlers = new TreeMap<>();
+    private final Map<String, HandlerMethod> handlers;
 
-    @Inject
-    ObjectMapper mapper;
-
-    void register(String taskType, String description, Invoker<Object, Object> invoker, String[] payloadTypes,
-            String[] parameterNames, int contextIndex, ReturnKind returnKind, boolean blocking) {
-        TypeFactory types = mapper.getTypeFactory()
-                .withClassLoader(Thread.currentThread().getContextClassLoader());
-        JavaType[] javaTypes = new JavaType[payloadTypes.length];
-        for (int i = 0; i < payloadTypes.length; i++) {
-            javaTypes[i] = parse(types, payloadTypes[i]);
+    public TaskHandlerRegistry(List<HandlerSpec> specs, ObjectMapper mapper) {
+        TypeFactory types = mapper.getTypeFactory().withClassLoader(Thread.currentThread().getContextClassLoader());
+        Map<String, HandlerMethod> byType = new TreeMap<>();
+        for (HandlerSpec h : specs) {
+            JavaType[] javaTypes = new JavaType[h.payloadTypes().length];
+            for (int i = 0; i < javaTypes.length; i++) {
+                javaTypes[i] = parse(types, h.payloadTypes()[i]);
+            }
+            List<String> names = h.parameterNames() == null ? null : Arrays.asList(h.parameterNames());
+            byType.put(h.taskType(), new HandlerMethod(h.taskType(), h.description(), h.invoker(), javaTypes, names,
+                    h.contextIndex(), h.returnKind(), h.blocking(), mapper));
         }
-        List<String> names = parameterNames == null ? null : Arrays.asList(parameterNames);
-        handlers.put(taskType, new HandlerMethod(taskType, description, invoker, javaTypes, names, contextIndex,
-                returnKind, blocking, mapper));
+        this.handlers = Collections.unmodifiableMap(byType);
     }
 
     private static JavaType parse(TypeFactory types, String canonical) {
