@@ -52,6 +52,7 @@ import io.quarkiverse.taskqueue.runtime.json.LineIndex;
 import io.quarkiverse.taskqueue.runtime.json.TaskItemReader;
 import io.quarkiverse.taskqueue.runtime.json.ValidItems;
 import io.quarkiverse.taskqueue.runtime.json.TaskJson;
+import io.quarkiverse.taskqueue.runtime.store.TaskStore;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -70,6 +71,9 @@ public class TaskQueueResource {
 
     @Inject
     TaskQueueImpl queue;
+
+    @Inject
+    TaskStore store;
 
     @Inject
     ObjectMapper mapper;
@@ -371,14 +375,14 @@ public class TaskQueueResource {
     @Path("/tasks/{id}")
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<Response> task(@PathParam("id") String id) {
-        return withTask(id, (taskId, info) -> queue.store().result(taskId).map(result -> ok(json().info(info, result))));
+        return withTask(id, (taskId, info) -> store.result(taskId).map(result -> ok(json().info(info, result))));
     }
 
     @DELETE
     @Path("/tasks/{id}")
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<Response> cancelTask(@PathParam("id") String id) {
-        return withTask(id, (taskId, info) -> queue.task(taskId).cancel().chain(cancelled -> queue.store().info(taskId)
+        return withTask(id, (taskId, info) -> queue.task(taskId).cancel().chain(cancelled -> store.info(taskId)
                 .map(after -> ok(json().object().put("id", taskId.toString()).put("cancelled", cancelled)
                         .put("state", after == null ? null : after.state().name())))));
     }
@@ -391,7 +395,7 @@ public class TaskQueueResource {
         } catch (IllegalArgumentException e) {
             return Uni.createFrom().item(badRequest(json().error(e.getMessage())));
         }
-        return queue.store().info(taskId)
+        return store.info(taskId)
                 .chain(info -> info == null ? Uni.createFrom().item(taskNotFound(taskId)) : found.apply(taskId, info));
     }
 
@@ -401,7 +405,7 @@ public class TaskQueueResource {
     @Path("/groups/{id}")
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<Response> group(@PathParam("id") String id) {
-        return queue.store().groupSummary(id)
+        return store.groupSummary(id)
                 .map(summary -> summary == null ? groupNotFound(id) : ok(json().summary(summary)));
     }
 
@@ -409,7 +413,7 @@ public class TaskQueueResource {
     @Path("/groups/{id}")
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<Response> cancelGroup(@PathParam("id") String id) {
-        return queue.store().groupSummary(id).chain(summary -> summary == null
+        return store.groupSummary(id).chain(summary -> summary == null
                 ? Uni.createFrom().item(groupNotFound(id))
                 : queue.existingGroup(id).cancel()
                         .map(n -> ok(json().object().put("groupId", id).put("cancelled", n))));
@@ -421,7 +425,7 @@ public class TaskQueueResource {
     @Path("/stats")
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<Response> stats() {
-        return queue.store().stats().map(stats -> ok(json().stats(stats)));
+        return store.stats().map(stats -> ok(json().stats(stats)));
     }
 
     // ---------------------------------------------------------------- helpers
