@@ -19,12 +19,10 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.sql.DataSource;
@@ -111,10 +109,8 @@ public class SqliteTaskStore implements TaskStore {
     private final ExecutorService writer;
     private final ExecutorService readers;
     private final Map<String, PreparedStatement> statements = new HashMap<>();
-    private final ConcurrentLinkedQueue<PendingInsert> singles = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean singlesScheduled = new AtomicBoolean();
-    private final ConcurrentLinkedQueue<Completion> completions = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean completionsScheduled = new AtomicBoolean();
+    private final PendingWrites<PendingInsert> singles = new PendingWrites<>();
+    private final PendingWrites<Completion> completions = new PendingWrites<>();
     private final AtomicInteger claimsQueued = new AtomicInteger();
     private volatile StoreListener listener;
     /** Keys with tasks in tq_parked; only the writer thread touches it. */
@@ -235,21 +231,15 @@ public class SqliteTaskStore implements TaskStore {
     @Override
     public Uni<Placement> insertOne(NewTask task) {
         return Uni.createFrom().emitter(emitter -> {
-            singles.add(new PendingInsert(task, emitter));
-            if (singlesScheduled.compareAndSet(false, true)) {
+            if (singles.offer(new PendingInsert(task, emitter))) {
                 execute(this::flushSingles);
             }
         });
     }
 
     private void flushSingles() {
-        singlesScheduled.set(false);
         while (!singles.isEmpty()) {
-            List<PendingInsert> pending = new ArrayList<>();
-            PendingInsert p;
-            while (pending.size() < MAX_SINGLES_PER_TX && (p = singles.poll()) != null) {
-                pending.add(p);
-            }
+            List<PendingInsert> pending = singles.take(MAX_SINGLES_PER_TX);
             List<NewTask> tasks = new ArrayList<>(pending.size());
             for (int i = 0; i < pending.size(); i++) {
                 NewTask t = pending.get(i).task;
@@ -563,8 +553,7 @@ public class SqliteTaskStore implements TaskStore {
             ClaimBudget budget, String owner, long leaseMillis) {
         claimsQueued.decrementAndGet();
         flushSingles();
-        completionsScheduled.set(false);
-        List<Completion> batch = drainCompletions();
+        List<Completion> batch = completions.take(Integer.MAX_VALUE);
         int slots = budget.reserveSlots();
         List<ClaimedTask> claimed = List.of();
         List<Completion> applied = new ArrayList<>(batch.size());
@@ -580,7 +569,7 @@ public class SqliteTaskStore implements TaskStore {
         } catch (Throwable e) {
             budget.releaseSlots(slots);
             if (!batch.isEmpty()) {
-                completions.addAll(batch); // written by the next claim or flush
+                completions.retry(batch); // written by the next claim or flush
                 LOG.warnf(e, "Could not record %d task completions yet; will try again", batch.size());
             }
             emitter.fail(e);
@@ -771,41 +760,29 @@ public class SqliteTaskStore implements TaskStore {
 
     @Override
     public void complete(Completion completion) {
-        completions.add(completion);
-        if (completionsScheduled.compareAndSet(false, true)) {
+        if (completions.offer(completion)) {
             execute(() -> {
-                if (claimsQueued.get() > 0) {
-                    completionsScheduled.set(false); // the queued claim writes them in its transaction
-                } else {
+                if (claimsQueued.get() == 0) {
                     flushCompletions();
-                }
+                } // else the queued claim writes them in its transaction
             });
         }
     }
 
     private void flushCompletions() {
-        completionsScheduled.set(false);
         if (completions.isEmpty() || connection == null) {
+            completions.take(0);
             return;
         }
-        List<Completion> batch = drainCompletions();
+        List<Completion> batch = completions.take(Integer.MAX_VALUE);
         try {
             List<Completion> applied = new ArrayList<>(batch.size());
             List<GroupSummary> completedGroups = inTransaction(c -> writeCompletions(batch, applied));
             listener.completed(applied, completedGroups);
         } catch (Exception e) {
-            completions.addAll(batch); // written by the next claim or flush
+            completions.retry(batch); // written by the next claim or flush
             LOG.warnf(e, "Could not record %d task completions yet; will try again", batch.size());
         }
-    }
-
-    private List<Completion> drainCompletions() {
-        List<Completion> batch = new ArrayList<>();
-        Completion next;
-        while ((next = completions.poll()) != null) {
-            batch.add(next);
-        }
-        return batch;
     }
 
     private List<GroupSummary> writeCompletions(List<Completion> batch, List<Completion> applied) throws SQLException {
