@@ -28,6 +28,7 @@ import io.quarkiverse.taskqueue.runtime.QueueClock;
 import io.quarkiverse.taskqueue.runtime.TaskQueueBeans;
 import io.quarkiverse.taskqueue.runtime.TaskQueueImpl;
 import io.quarkiverse.taskqueue.runtime.config.TaskQueueRestConfig;
+import io.quarkiverse.taskqueue.runtime.store.SqliteStoreProducer;
 import io.quarkiverse.taskqueue.runtime.config.TaskQueueRestConfig.StoreKind;
 import io.quarkiverse.taskqueue.runtime.handler.HandlerSpec;
 import io.quarkiverse.taskqueue.runtime.handler.ReturnKind;
@@ -84,17 +85,19 @@ class TaskQueueProcessor {
                         + "client: add the io.quarkus:quarkus-reactive-pg-client extension, or remove the key to use "
                         + "the embedded SQLite store", Set.of("quarkus.taskqueue.store"));
             }
-            throw new ConfigurationException("quarkus.taskqueue.store=postgresql: this version of quarkus-taskqueue "
-                    + "has only the embedded SQLite store; remove the key (or set it to sqlite)",
-                    Set.of("quarkus.taskqueue.store"));
         }
         return new FeatureBuildItem(FEATURE);
     }
 
+    /** The store's producer is the one of the store chosen: the other's classes are never loaded. */
     @BuildStep
-    AdditionalBeanBuildItem beans() {
+    AdditionalBeanBuildItem beans(TaskQueueRestConfig config) {
+        String storeProducer = config.store() == StoreKind.POSTGRESQL
+                ? "io.quarkiverse.taskqueue.runtime.store.pg.PostgresStoreProducer"
+                : SqliteStoreProducer.class.getName();
         return AdditionalBeanBuildItem.builder()
-                .addBeanClasses(TaskQueueImpl.class, QueueClock.class, TaskQueueBeans.class)
+                .addBeanClasses(TaskQueueImpl.class.getName(), QueueClock.class.getName(),
+                        TaskQueueBeans.class.getName(), storeProducer)
                 .setUnremovable().build();
     }
 

@@ -1,22 +1,20 @@
 package io.quarkiverse.taskqueue.runtime;
 
-import javax.sql.DataSource;
-
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
 import io.quarkiverse.taskqueue.runtime.config.TaskQueueConfig;
 import io.quarkiverse.taskqueue.runtime.dispatch.TaskDispatcher;
 import io.quarkiverse.taskqueue.runtime.handler.TaskHandlerRegistry;
-import io.quarkiverse.taskqueue.runtime.store.NamedDataSource;
-import io.quarkiverse.taskqueue.runtime.store.SqliteFile;
-import io.quarkiverse.taskqueue.runtime.store.SqliteTaskStore;
 import io.quarkiverse.taskqueue.runtime.store.TaskStore;
 import io.vertx.core.Vertx;
 
 /**
  * The queue's parts as beans, for the extension's own tools (REST, CLI) and integrations to inject. They are
- * created here and started and stopped by {@link TaskQueueImpl}, in that order: store, then dispatcher.
+ * created here and started and stopped by {@link TaskQueueImpl}, in that order: store, then dispatcher. The
+ * {@link TaskStore} bean comes from the producer of the store chosen at build time
+ * ({@link io.quarkiverse.taskqueue.runtime.store.SqliteStoreProducer} or
+ * {@link io.quarkiverse.taskqueue.runtime.store.pg.PostgresStoreProducer}).
  */
 @Singleton
 public class TaskQueueBeans {
@@ -25,14 +23,6 @@ public class TaskQueueBeans {
     @Singleton
     TaskEvents events() {
         return new TaskEvents();
-    }
-
-    @Produces
-    @Singleton
-    TaskStore store(TaskQueueConfig config, QueueClock clock) {
-        DataSource dataSource = config.datasource().isPresent() ? NamedDataSource.lookup(config.datasource().get())
-                : SqliteFile.dataSource(config.sqlite().path());
-        return new SqliteTaskStore(dataSource, config.sqlite().synchronous().name(), clock);
     }
 
     @Produces

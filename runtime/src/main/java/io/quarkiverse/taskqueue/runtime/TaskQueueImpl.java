@@ -513,6 +513,11 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
         groupsCompleted(completedGroups);
     }
 
+    @Override
+    public void tasksWaiting() {
+        dispatcher.wake();
+    }
+
     private void groupsCompleted(List<GroupSummary> summaries) {
         for (GroupSummary s : summaries) {
             events.emit(new TaskEvent.GroupCompleted(s));

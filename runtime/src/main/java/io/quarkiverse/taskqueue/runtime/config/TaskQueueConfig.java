@@ -21,9 +21,10 @@ public interface TaskQueueConfig {
     Sqlite sqlite();
 
     /**
-     * The name of an existing datasource of the application to keep the tasks in, instead of the embedded file
-     * that `sqlite.path` names. It must be a SQLite datasource (the application then has the `quarkus-agroal`
-     * and `quarkus-jdbc-sqlite` extensions).
+     * The name of a datasource of the application to keep the tasks in. With the SQLite store (`store=sqlite`)
+     * it replaces the embedded file that `sqlite.path` names and must be a SQLite datasource (the application
+     * then has the `quarkus-agroal` and `quarkus-jdbc-sqlite` extensions). With `store=postgresql` it names the
+     * reactive PostgreSQL datasource to use instead of the default one.
      */
     Optional<String> datasource();
 

@@ -15,4 +15,7 @@ public interface StoreListener {
      * lease recovery after their node stopped.
      */
     void finishedWithoutRunning(List<Ended> tasks, List<GroupSummary> completedGroups);
+
+    /** Another node committed tasks that may run now (a store shared by several nodes tells this). */
+    void tasksWaiting();
 }

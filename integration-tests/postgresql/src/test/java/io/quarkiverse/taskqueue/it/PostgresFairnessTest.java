@@ -1,0 +1,10 @@
+package io.quarkiverse.taskqueue.it;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+
+/** The store-independent {@link FairnessContract} on the PostgreSQL store. */
+@QuarkusTest
+@TestProfile(OneWorkerProfile.class)
+class PostgresFairnessTest extends FairnessContract {
+}

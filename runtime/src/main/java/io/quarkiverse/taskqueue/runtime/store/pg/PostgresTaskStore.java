@@ -1,0 +1,1200 @@
+package io.quarkiverse.taskqueue.runtime.store.pg;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.jboss.logging.Logger;
+
+import io.quarkiverse.taskqueue.DuplicateStrategy;
+import io.quarkiverse.taskqueue.GroupSummary;
+import io.quarkiverse.taskqueue.TaskId;
+import io.quarkiverse.taskqueue.TaskInfo;
+import io.quarkiverse.taskqueue.TaskResult;
+import io.quarkiverse.taskqueue.TaskState;
+import io.quarkiverse.taskqueue.runtime.QueueClock;
+import io.quarkiverse.taskqueue.runtime.dispatch.LeaseRescue;
+import io.quarkiverse.taskqueue.runtime.dispatch.Owner;
+import io.quarkiverse.taskqueue.runtime.store.CancelResult;
+import io.quarkiverse.taskqueue.runtime.store.ChunkResult;
+import io.quarkiverse.taskqueue.runtime.store.ClaimBudget;
+import io.quarkiverse.taskqueue.runtime.store.ClaimedTask;
+import io.quarkiverse.taskqueue.runtime.store.Completion;
+import io.quarkiverse.taskqueue.runtime.store.DedupPlanner;
+import io.quarkiverse.taskqueue.runtime.store.Ended;
+import io.quarkiverse.taskqueue.runtime.store.GroupCounts;
+import io.quarkiverse.taskqueue.runtime.store.NewTask;
+import io.quarkiverse.taskqueue.runtime.store.PendingWrites;
+import io.quarkiverse.taskqueue.runtime.store.Placement;
+import io.quarkiverse.taskqueue.runtime.store.StateCodes;
+import io.quarkiverse.taskqueue.runtime.store.StoreListener;
+import io.quarkiverse.taskqueue.runtime.store.TaskStore;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.UniEmitter;
+import io.vertx.core.Vertx;
+import io.vertx.mutiny.pgclient.PgConnection;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * The store for several nodes: PostgreSQL through the Vert.x reactive client. Set-based statements (arrays
+ * through {@code unnest}) so that a chunk costs a few round trips whatever its size; claims with
+ * {@code FOR UPDATE SKIP LOCKED}, so nodes claiming together never take the same task; dedup keys are unique
+ * among active tasks by a partial unique index, so two nodes writing the same key cannot both win. A committed
+ * chunk sends one NOTIFY; the other nodes LISTEN and claim at once (their poll is only a fallback).
+ * <p>
+ * Single submits and completions are queued and written together, one transaction at a time for each.
+ */
+public class PostgresTaskStore implements TaskStore {
+
+    private static final Logger LOG = Logger.getLogger(PostgresTaskStore.class);
+
+    static final String CHANNEL = "tq_wakeup";
+    private static final int SCHEDULED = StateCodes.SCHEDULED;
+    private static final int QUEUED = StateCodes.QUEUED;
+    private static final int RUNNING = StateCodes.RUNNING;
+    private static final int FAILED = StateCodes.FAILED;
+    private static final int CANCELLED = StateCodes.CANCELLED;
+    private static final int SUPERSEDED = StateCodes.SUPERSEDED;
+    private static final int MAX_SINGLES_PER_TX = 1000;
+    /** How often a node refreshes its group writers, and how long one may go quiet before it counts as dead. */
+    private static final long WRITER_HEARTBEAT_MS = 5_000;
+    private static final long WRITER_DEAD_AFTER_MS = 30_000;
+    private static final Duration START_TIMEOUT = Duration.ofMinutes(2);
+
+    private static final String ACTIVE = StateCodes.active("state");
+    private static final String INSERT_TASKS = "INSERT INTO tq_task (id, type, payload, state, priority, dedup_key, "
+            + "group_id, concurrency_key, name, max_retries, retry_policy, timeout_ms, due_at, run_at, batch_id, "
+            + "created_at) SELECT u.*, $15, $16 FROM unnest($1::bigint[], $2::text[], $3::text[], $4::int[], "
+            + "$5::int[], $6::text[], $7::text[], $8::text[], $9::text[], $10::int[], $11::text[], $12::bigint[], "
+            + "$13::bigint[], $14::bigint[]) AS u ON CONFLICT (dedup_key) WHERE dedup_key IS NOT NULL AND " + ACTIVE
+            + " DO NOTHING RETURNING id";
+    private static final String FIND_ACTIVE = "SELECT t.dedup_key, t.id, t.state, t.group_id, t.type "
+            + "FROM unnest($1::text[]) AS k(key) JOIN tq_task t ON t.dedup_key = k.key "
+            + "WHERE t.dedup_key IS NOT NULL AND t." + ACTIVE;
+    private static final String CLAIMED_COLUMNS = "t.id, t.type, t.payload, t.attempts, t.priority, t.group_id, "
+            + "t.concurrency_key, t.max_retries, t.retry_policy, t.timeout_ms";
+    private static final String CLAIM = "WITH c AS (SELECT id FROM tq_task WHERE " + PostgresSchema.RUNNABLE
+            + " AND (concurrency_key IS NULL OR NOT (concurrency_key = ANY($5::text[]))) "
+            + "ORDER BY priority DESC, id LIMIT $1 FOR UPDATE SKIP LOCKED) "
+            + "UPDATE tq_task t SET state = " + RUNNING + ", attempts = t.attempts + 1, started_at = $2, "
+            + "lease_until = $3, owner = $4 FROM c WHERE t.id = c.id RETURNING " + CLAIMED_COLUMNS;
+    private static final String CANDIDATES = "SELECT id, concurrency_key FROM tq_task WHERE " + PostgresSchema.RUNNABLE
+            + " AND (concurrency_key IS NULL OR NOT (concurrency_key = ANY($2::text[]))) "
+            + "ORDER BY priority DESC, id LIMIT $1 FOR UPDATE SKIP LOCKED";
+    private static final String CLAIM_IDS = "UPDATE tq_task t SET state = " + RUNNING + ", attempts = t.attempts + 1, "
+            + "started_at = $2, lease_until = $3, owner = $4 WHERE t.id = ANY($1::bigint[]) RETURNING " + CLAIMED_COLUMNS;
+    private static final String COMPLETE = "UPDATE tq_task t SET state = u.state, finished_at = u.finished_at, "
+            + "result = u.result, error = coalesce(u.error, t.error), error_class = coalesce(u.error_class, t.error_class), "
+            + "error_trace = coalesce(u.error_trace, t.error_trace), due_at = u.due_at, "
+            + "run_at = coalesce(u.run_at, t.run_at), lease_until = NULL, owner = NULL "
+            + "FROM unnest($1::bigint[], $2::int[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], "
+            + "$8::bigint[], $9::bigint[], $10::text[], $11::int[]) AS u(id, state, finished_at, result, error, "
+            + "error_class, error_trace, due_at, run_at, owner, attempt) "
+            + "WHERE t.id = u.id AND t.state = " + RUNNING + " AND t.owner = u.owner AND t.attempts = u.attempt "
+            + "RETURNING t.id";
+    private static final String RESCUE_COLUMNS = "id, type, attempts, max_retries, cancel_requested, group_id";
+    private static final String INFO_COLUMNS = "id, type, state, attempts, priority, group_id, dedup_key, "
+            + "concurrency_key, name, created_at, run_at, started_at, finished_at, error, error_class, error_trace";
+
+    private final Pool pool;
+    private final Vertx vertx;
+    private final QueueClock clock;
+    /** Names this node: the writer of the groups it opens, and the sender of its NOTIFYs. */
+    private final String node = Owner.create();
+    private final PendingWrites<PendingInsert> singles = new PendingWrites<>();
+    private final PendingWrites<Completion> completions = new PendingWrites<>();
+    private final AtomicBoolean writingSingles = new AtomicBoolean();
+    private final AtomicBoolean writingCompletions = new AtomicBoolean();
+    private volatile StoreListener listener;
+    private volatile boolean stopped;
+    private volatile PgConnection listening;
+    private long heartbeatTimer = -1;
+
+    public PostgresTaskStore(Pool pool, Vertx vertx, QueueClock clock) {
+        this.pool = pool;
+        this.vertx = vertx;
+        this.clock = clock;
+    }
+
+    @Override
+    public void start(boolean worker, Set<String> handlerTypes, StoreListener listener) {
+        this.listener = listener;
+        try {
+            PostgresSchema.migrate(pool).await().atMost(START_TIMEOUT);
+            heartbeatTimer = vertx.setPeriodic(WRITER_HEARTBEAT_MS, id -> heartbeat());
+            if (!worker) {
+                return;
+            }
+            long now = clock.millis();
+            String[] types = handlerTypes.stream().sorted().toArray(String[]::new);
+            pool.preparedQuery("INSERT INTO tq_handler (type, seen_at) SELECT t, $2 FROM unnest($1::text[]) AS t "
+                    + "ON CONFLICT (type) DO UPDATE SET seen_at = excluded.seen_at")
+                    .execute(Tuple.of(types, now)).await().atMost(START_TIMEOUT);
+            listen().await().atMost(START_TIMEOUT);
+        } catch (Exception e) {
+            throw new IllegalStateException("Cannot open the TaskQueue PostgreSQL store: " + rootMessage(e), e);
+        }
+    }
+
+    @Override
+    public void stop() {
+        stopped = true;
+        if (heartbeatTimer >= 0) {
+            vertx.cancelTimer(heartbeatTimer);
+        }
+        try {
+            flushCompletions().await().atMost(Duration.ofSeconds(10));
+        } catch (Exception e) {
+            LOG.warnf("Could not record the last task completions: %s", rootMessage(e));
+        }
+        PgConnection c = listening;
+        listening = null;
+        if (c != null) {
+            c.close().subscribe().with(v -> {
+            }, e -> {
+            });
+        }
+    }
+
+    // ---------------------------------------------------------------- wake-ups between nodes
+
+    /** A connection of its own that LISTENs; when it breaks (database restart) it is opened again. */
+    private Uni<Void> listen() {
+        return pool.getConnection().chain(c -> {
+            PgConnection pg = PgConnection.cast(c);
+            pg.notificationHandler(n -> {
+                if (!node.equals(n.getPayload())) {
+                    listener.tasksWaiting();
+                }
+            });
+            pg.closeHandler(() -> {
+                if (!stopped && listening == pg) {
+                    listening = null;
+                    relisten();
+                }
+            });
+            listening = pg;
+            return pg.query("LISTEN " + CHANNEL).execute().replaceWithVoid();
+        });
+    }
+
+    private void relisten() {
+        vertx.setTimer(1000, id -> {
+            if (stopped) {
+                return;
+            }
+            listen().subscribe().with(v -> {
+                LOG.info("TaskQueue: listening for other nodes' tasks again");
+                listener.tasksWaiting(); // what was committed meanwhile
+            }, e -> {
+                LOG.debugf("TaskQueue: cannot LISTEN yet (%s); trying again", rootMessage(e));
+                relisten();
+            });
+        });
+    }
+
+    /** Wakes the other nodes when this transaction commits (a NOTIFY is delivered only then). */
+    private Uni<Void> notifyOthers(SqlClient c) {
+        return c.preparedQuery("SELECT pg_notify($1, $2)").execute(Tuple.of(CHANNEL, node)).replaceWithVoid();
+    }
+
+    // ---------------------------------------------------------------- submission
+
+    @Override
+    public Uni<ChunkResult> insertChunk(String batchId, List<NewTask> tasks, DuplicateStrategy onDuplicate) {
+        Finished finished = new Finished();
+        return pool.withTransaction(c -> writeChunk(c, batchId, tasks, onDuplicate, finished)
+                .call(r -> finished.bookInGroups(c)))
+                .invoke(r -> finished.tell(listener));
+    }
+
+    @Override
+    public Uni<Placement> insertOne(NewTask task) {
+        return Uni.createFrom().emitter(emitter -> {
+            if (singles.offer(new PendingInsert(task, emitter))) {
+                writeSingles();
+            }
+        });
+    }
+
+    /** Writes the queued single submits, one transaction at a time, each holding what was queued meanwhile. */
+    private void writeSingles() {
+        if (!writingSingles.compareAndSet(false, true)) {
+            return;
+        }
+        List<PendingInsert> pending = singles.take(MAX_SINGLES_PER_TX);
+        if (pending.isEmpty()) {
+            writingSingles.set(false);
+            if (!singles.isEmpty()) {
+                writeSingles();
+            }
+            return;
+        }
+        List<NewTask> tasks = new ArrayList<>(pending.size());
+        for (int i = 0; i < pending.size(); i++) {
+            tasks.add(reindexed(pending.get(i).task, i));
+        }
+        Finished none = new Finished();
+        pool.withTransaction(c -> writeChunk(c, null, tasks, DuplicateStrategy.SKIP, none))
+                .subscribe().with(result -> {
+                    for (int i = 0; i < pending.size(); i++) {
+                        pending.get(i).emitter.complete(result.placements().get(i));
+                    }
+                    singlesWritten();
+                }, e -> {
+                    if (pending.size() == 1) {
+                        pending.get(0).emitter.fail(e);
+                        singlesWritten();
+                        return;
+                    }
+                    // one bad row must not fail the others committed with it: write each alone
+                    Uni.join().all(pending.stream().map(p -> pool
+                            .withTransaction(c -> writeChunk(c, null, List.of(reindexed(p.task, 0)),
+                                    DuplicateStrategy.SKIP, new Finished()))
+                            .onItemOrFailure().invoke((r, f) -> {
+                                if (f != null) {
+                                    p.emitter.fail(f);
+                                } else {
+                                    p.emitter.complete(r.placements().get(0));
+                                }
+                            }).onFailure().recoverWithNull()).toList())
+                            .andCollectFailures().subscribe().with(r -> singlesWritten(), f -> singlesWritten());
+                });
+    }
+
+    private void singlesWritten() {
+        writingSingles.set(false);
+        if (!singles.isEmpty()) {
+            writeSingles();
+        }
+    }
+
+    private static NewTask reindexed(NewTask t, int index) {
+        return new NewTask(index, t.taskType(), t.payload(), t.dedupKey(), t.groupId(), t.concurrencyKey(),
+                t.priority(), t.maxRetries(), t.retryPolicy(), t.timeoutMs(), t.dueAt(), t.name());
+    }
+
+    /**
+     * Writes one chunk in the transaction of {@code c}: finds the active tasks of its dedup keys, carries out
+     * {@link DedupPlanner}'s decisions, inserts the rest in one statement and counts them in their groups. A task
+     * that loses its key to another node's insert meanwhile is reported as deduplicated against that node's task.
+     */
+    private Uni<ChunkResult> writeChunk(SqlConnection c, String batchId, List<NewTask> tasks,
+            DuplicateStrategy onDuplicate, Finished finished) {
+        long now = clock.millis();
+        return findActive(c, tasks, onDuplicate == DuplicateStrategy.SUPERSEDE).chain(active -> {
+            Placement[] placements = new Placement[tasks.size()];
+            List<Integer> toInsert = new ArrayList<>(tasks.size());
+            List<Active> superseded = new ArrayList<>();
+            Map<String, Integer> keysInChunk = new HashMap<>();
+            Map<Integer, TaskId> replacing = new HashMap<>();
+            Map<Integer, Integer> skippedForEarlier = new HashMap<>();
+            for (int i = 0; i < tasks.size(); i++) {
+                NewTask t = tasks.get(i);
+                String unstorable = unstorableText(t);
+                if (unstorable != null) {
+                    placements[i] = new Placement(t.index(), Placement.Kind.FAILED, null, null, unstorable);
+                    continue;
+                }
+                String key = t.dedupKey();
+                if (key != null) {
+                    Active existing = active.get(key);
+                    Integer earlier = keysInChunk.get(key);
+                    DedupPlanner.Decision decision = DedupPlanner.decide(key, earlier == null ? null : PLACEHOLDER,
+                            existing == null ? null : existing.id,
+                            existing == null ? null : StateCodes.state(existing.state), onDuplicate);
+                    switch (decision.kind()) {
+                        case SKIPPED, FAILED -> {
+                            if (earlier != null) {
+                                skippedForEarlier.put(i, earlier); // placed once the earlier task's id is known
+                            } else {
+                                placements[i] = new Placement(t.index(), decision.kind(), null, decision.other(),
+                                        decision.message());
+                            }
+                            continue;
+                        }
+                        case SUPERSEDED -> {
+                            superseded.add(existing);
+                            replacing.put(i, existing.id);
+                        }
+                        case INSERTED -> {
+                        }
+                    }
+                    keysInChunk.put(key, i);
+                }
+                toInsert.add(i);
+            }
+            return supersede(c, superseded, now, finished)
+                    .chain(running -> allocateIds(c, toInsert.size())
+                            .chain(ids -> insert(c, batchId, tasks, toInsert, ids, now)
+                                    .chain(inserted -> placeInserted(c, tasks, toInsert, ids, inserted, replacing,
+                                            placements, onDuplicate))
+                                    .invoke(() -> skippedForEarlier.forEach((i, earlier) -> placements[i] =
+                                            new Placement(tasks.get(i).index(), Placement.Kind.SKIPPED, null,
+                                                    placements[earlier].id(), null)))
+                                    .chain(() -> countInGroups(c, tasks, placements, now))
+                                    .chain(() -> anyRunnable(tasks, placements, now) ? notifyOthers(c)
+                                            : Uni.createFrom().voidItem())
+                                    .map(v -> chunkResult(tasks, placements, running, now))));
+        });
+    }
+
+    /** Stands for "an earlier task of this chunk" in a {@link DedupPlanner} call; resolved once ids are known. */
+    private static final TaskId PLACEHOLDER = new TaskId(0);
+
+    /** PostgreSQL text cannot hold U+0000: such a task fails alone, naming the field. */
+    private static String unstorableText(NewTask t) {
+        String[][] fields = { { "dedup key", t.dedupKey() }, { "group id", t.groupId() },
+                { "concurrency key", t.concurrencyKey() }, { "name", t.name() }, { "payload", t.payload() },
+                { "task type", t.taskType() } };
+        for (String[] f : fields) {
+            if (f[1] != null && f[1].indexOf('\u0000') >= 0) {
+                return "the " + f[0] + " contains the character U+0000, which PostgreSQL cannot store";
+            }
+        }
+        return null;
+    }
+
+    private Uni<Map<String, Active>> findActive(SqlConnection c, List<NewTask> tasks, boolean lock) {
+        Set<String> keys = new HashSet<>();
+        for (NewTask t : tasks) {
+            if (t.dedupKey() != null) {
+                keys.add(t.dedupKey());
+            }
+        }
+        if (keys.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
+        return c.preparedQuery(FIND_ACTIVE + (lock ? " FOR UPDATE OF t" : ""))
+                .execute(Tuple.of(keys.toArray(String[]::new))).map(rows -> {
+                    Map<String, Active> active = new HashMap<>();
+                    for (Row r : rows) {
+                        active.put(r.getString(0), new Active(new TaskId(r.getLong(1)), r.getInteger(2),
+                                r.getString(3), r.getString(4)));
+                    }
+                    return active;
+                });
+    }
+
+    /** Marks the superseded tasks; emits those of them that were running (they are asked to stop). */
+    private Uni<List<TaskId>> supersede(SqlConnection c, List<Active> superseded, long now, Finished finished) {
+        if (superseded.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        Long[] ids = superseded.stream().map(a -> a.id.value()).toArray(Long[]::new);
+        return c.preparedQuery("UPDATE tq_task SET state = " + SUPERSEDED + ", finished_at = $1, due_at = NULL, "
+                + "cancel_requested = (state = " + RUNNING + ") WHERE id = ANY($2::bigint[]) AND " + ACTIVE)
+                .execute(Tuple.of(now, ids)).map(rows -> {
+                    List<TaskId> running = new ArrayList<>();
+                    for (Active a : superseded) {
+                        if (a.state == RUNNING) {
+                            running.add(a.id);
+                        }
+                        finished.add(new Ended(a.id, a.type, TaskState.SUPERSEDED, 0, null), a.groupId);
+                    }
+                    return running;
+                });
+    }
+
+    /** Ids from the task sequence, one per task to insert, so that each insert knows its own. */
+    private static Uni<long[]> allocateIds(SqlConnection c, int n) {
+        if (n == 0) {
+            return Uni.createFrom().item(new long[0]);
+        }
+        return c.preparedQuery("SELECT nextval('tq_task_id_seq') FROM generate_series(1, $1)").execute(Tuple.of(n))
+                .map(rows -> {
+                    long[] ids = new long[n];
+                    int i = 0;
+                    for (Row r : rows) {
+                        ids[i++] = r.getLong(0);
+                    }
+                    Arrays.sort(ids);
+                    return ids;
+                });
+    }
+
+    /** One statement for the whole chunk; emits the ids written (a key taken meanwhile leaves its task out). */
+    private static Uni<Set<Long>> insert(SqlConnection c, String batchId, List<NewTask> tasks, List<Integer> toInsert,
+            long[] ids, long now) {
+        int n = toInsert.size();
+        if (n == 0) {
+            return Uni.createFrom().item(Set.of());
+        }
+        Long[] id = new Long[n];
+        String[] type = new String[n];
+        String[] payload = new String[n];
+        Integer[] state = new Integer[n];
+        Integer[] priority = new Integer[n];
+        String[] dedup = new String[n];
+        String[] group = new String[n];
+        String[] ckey = new String[n];
+        String[] name = new String[n];
+        Integer[] maxRetries = new Integer[n];
+        String[] retryPolicy = new String[n];
+        Long[] timeout = new Long[n];
+        Long[] due = new Long[n];
+        Long[] runAt = new Long[n];
+        for (int j = 0; j < n; j++) {
+            NewTask t = tasks.get(toInsert.get(j));
+            boolean delayed = t.dueAt() > now;
+            id[j] = ids[j];
+            type[j] = t.taskType();
+            payload[j] = t.payload();
+            state[j] = delayed ? SCHEDULED : QUEUED;
+            priority[j] = t.priority();
+            dedup[j] = t.dedupKey();
+            group[j] = t.groupId();
+            ckey[j] = t.concurrencyKey();
+            name[j] = t.name();
+            maxRetries[j] = t.maxRetries();
+            retryPolicy[j] = t.retryPolicy();
+            timeout[j] = t.timeoutMs();
+            due[j] = delayed ? t.dueAt() : null;
+            runAt[j] = delayed ? t.dueAt() : now;
+        }
+        return c.preparedQuery(INSERT_TASKS).execute(Tuple.from(List.of(id, type, payload, state, priority, dedup,
+                group, ckey, name, maxRetries, retryPolicy, timeout, due, runAt)).addValue(batchId).addValue(now))
+                .map(rows -> {
+                    Set<Long> inserted = new HashSet<>(rows.size() * 2);
+                    for (Row r : rows) {
+                        inserted.add(r.getLong(0));
+                    }
+                    return inserted;
+                });
+    }
+
+    /** Fills in the placements of the tasks inserted, and of those that lost their key to another node. */
+    private static Uni<Void> placeInserted(SqlConnection c, List<NewTask> tasks, List<Integer> toInsert, long[] ids,
+            Set<Long> inserted, Map<Integer, TaskId> replacing, Placement[] placements, DuplicateStrategy onDuplicate) {
+        List<Integer> lost = new ArrayList<>();
+        for (int j = 0; j < toInsert.size(); j++) {
+            int i = toInsert.get(j);
+            NewTask t = tasks.get(i);
+            if (!inserted.contains(ids[j])) {
+                lost.add(i);
+                continue;
+            }
+            TaskId replaced = replacing.get(i);
+            placements[i] = new Placement(t.index(), replaced == null ? Placement.Kind.INSERTED : Placement.Kind.SUPERSEDED,
+                    new TaskId(ids[j]), replaced, null);
+        }
+        if (lost.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        String[] keys = lost.stream().map(i -> tasks.get(i).dedupKey()).toArray(String[]::new);
+        return c.preparedQuery(FIND_ACTIVE).execute(Tuple.of(keys)).map(rows -> {
+            Map<String, Active> winners = new HashMap<>();
+            for (Row r : rows) {
+                winners.put(r.getString(0), new Active(new TaskId(r.getLong(1)), r.getInteger(2), r.getString(3),
+                        r.getString(4)));
+            }
+            DuplicateStrategy strategy = onDuplicate == DuplicateStrategy.SUPERSEDE ? DuplicateStrategy.SKIP : onDuplicate;
+            for (int i : lost) {
+                NewTask t = tasks.get(i);
+                Active w = winners.get(t.dedupKey());
+                DedupPlanner.Decision d = DedupPlanner.decide(t.dedupKey(), null, w == null ? null : w.id,
+                        w == null ? null : StateCodes.state(w.state), strategy);
+                placements[i] = d.kind() == Placement.Kind.INSERTED
+                        ? new Placement(t.index(), Placement.Kind.SKIPPED, null, null, null)
+                        : new Placement(t.index(), d.kind(), null, d.other(), d.message());
+            }
+            return null;
+        }).replaceWithVoid();
+    }
+
+    private static Uni<Void> countInGroups(SqlConnection c, List<NewTask> tasks, Placement[] placements, long now) {
+        Map<String, Integer> adds = new TreeMap<>();
+        for (int i = 0; i < placements.length; i++) {
+            if (placements[i].id() != null && tasks.get(i).groupId() != null) {
+                adds.merge(tasks.get(i).groupId(), 1, Integer::sum);
+            }
+        }
+        if (adds.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return c.preparedQuery("INSERT INTO tq_group (id, created_at, active) SELECT g, $3, n "
+                + "FROM unnest($1::text[], $2::int[]) AS u(g, n) ORDER BY g "
+                + "ON CONFLICT (id) DO UPDATE SET active = tq_group.active + excluded.active, completed = false")
+                .execute(Tuple.of(adds.keySet().toArray(String[]::new), adds.values().toArray(Integer[]::new), now))
+                .replaceWithVoid();
+    }
+
+    private static boolean anyRunnable(List<NewTask> tasks, Placement[] placements, long now) {
+        for (int i = 0; i < placements.length; i++) {
+            if (placements[i].id() != null && tasks.get(i).dueAt() <= now) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static ChunkResult chunkResult(List<NewTask> tasks, Placement[] placements, List<TaskId> running, long now) {
+        long earliestDue = 0;
+        for (int i = 0; i < placements.length; i++) {
+            long due = tasks.get(i).dueAt();
+            if (placements[i].id() != null && due > now && (earliestDue == 0 || due < earliestDue)) {
+                earliestDue = due;
+            }
+        }
+        return new ChunkResult(List.of(placements), running, earliestDue);
+    }
+
+    // ---------------------------------------------------------------- groups
+
+    @Override
+    public Uni<Void> openGroups(Set<String> groupIds) {
+        String[] ids = new TreeSet<>(groupIds).toArray(String[]::new);
+        long now = clock.millis();
+        return pool.withTransaction(c -> c.preparedQuery("INSERT INTO tq_group (id, created_at, open_submissions) "
+                + "SELECT g, $2, 1 FROM unnest($1::text[]) AS g ORDER BY g "
+                + "ON CONFLICT (id) DO UPDATE SET open_submissions = tq_group.open_submissions + 1")
+                .execute(Tuple.of(ids, now))
+                .chain(() -> c.preparedQuery("INSERT INTO tq_group_writer (group_id, owner, open, seen_at) "
+                        + "SELECT g, $2, 1, $3 FROM unnest($1::text[]) AS g ORDER BY g ON CONFLICT (group_id, owner) "
+                        + "DO UPDATE SET open = tq_group_writer.open + 1, seen_at = excluded.seen_at")
+                        .execute(Tuple.of(ids, node, now)))
+                .replaceWithVoid());
+    }
+
+    @Override
+    public Uni<Void> closeGroups(Set<String> groupIds) {
+        String[] ids = new TreeSet<>(groupIds).toArray(String[]::new);
+        Finished finished = new Finished();
+        groupIds.forEach(g -> finished.groups.put(g, 0));
+        return pool.withTransaction(c -> lockGroups(c, ids)
+                .chain(() -> c.preparedQuery("UPDATE tq_group SET open_submissions = greatest(open_submissions - 1, 0) "
+                        + "WHERE id = ANY($1::text[])").execute(Tuple.of((Object) ids)))
+                .chain(() -> c.preparedQuery("UPDATE tq_group_writer SET open = open - 1 "
+                        + "WHERE group_id = ANY($1::text[]) AND owner = $2").execute(Tuple.of(ids, node)))
+                .chain(() -> c.preparedQuery("DELETE FROM tq_group_writer WHERE owner = $1 AND open <= 0")
+                        .execute(Tuple.of(node)))
+                .chain(() -> finished.bookInGroups(c)))
+                .invoke(() -> finished.tell(listener));
+    }
+
+    /** Locks group rows in one order, so that transactions of several nodes counting in them cannot deadlock. */
+    private static Uni<Map<String, Boolean>> lockGroups(SqlClient c, String[] sortedIds) {
+        return c.preparedQuery("SELECT id, completed FROM tq_group WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE")
+                .execute(Tuple.of((Object) sortedIds)).map(rows -> {
+                    Map<String, Boolean> completed = new HashMap<>();
+                    for (Row r : rows) {
+                        completed.put(r.getString(0), r.getBoolean(1));
+                    }
+                    return completed;
+                });
+    }
+
+    /**
+     * Lowers each group's count of active tasks by the number given; emits the summaries of the groups this
+     * transaction completes. A group completes once: when its row is locked, no other node can complete it too.
+     */
+    private static Uni<List<GroupSummary>> finishInGroups(SqlClient c, Map<String, Integer> finishedByGroup) {
+        if (finishedByGroup.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        TreeMap<String, Integer> sorted = new TreeMap<>(finishedByGroup);
+        String[] ids = sorted.keySet().toArray(String[]::new);
+        Integer[] counts = sorted.values().toArray(Integer[]::new);
+        return lockGroups(c, ids).chain(wasCompleted -> c.preparedQuery("UPDATE tq_group g SET active = g.active - u.n, "
+                + "completed = g.completed OR (g.active - u.n <= 0 AND g.open_submissions <= 0) "
+                + "FROM unnest($1::text[], $2::int[]) AS u(id, n) WHERE g.id = u.id RETURNING g.id, g.completed")
+                .execute(Tuple.of(ids, counts)).chain(rows -> {
+                    List<String> completed = new ArrayList<>();
+                    for (Row r : rows) {
+                        if (r.getBoolean(1) && !wasCompleted.getOrDefault(r.getString(0), false)) {
+                            completed.add(r.getString(0));
+                        }
+                    }
+                    return summaries(c, completed);
+                }));
+    }
+
+    private static Uni<List<GroupSummary>> summaries(SqlClient c, List<String> groupIds) {
+        if (groupIds.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        return c.preparedQuery("SELECT group_id, state, count(*) FROM tq_task WHERE group_id = ANY($1::text[]) "
+                + "GROUP BY group_id, state").execute(Tuple.of((Object) groupIds.toArray(String[]::new))).map(rows -> {
+                    Map<String, GroupCounts> counts = new LinkedHashMap<>();
+                    groupIds.forEach(g -> counts.put(g, new GroupCounts()));
+                    for (Row r : rows) {
+                        counts.get(r.getString(0)).add(StateCodes.state(r.getInteger(1)), r.getLong(2).intValue());
+                    }
+                    List<GroupSummary> summaries = new ArrayList<>(counts.size());
+                    counts.forEach((g, n) -> summaries.add(n.summary(g)));
+                    return summaries;
+                });
+    }
+
+    /** Keeps this node's group writers alive; a writer silent for {@value #WRITER_DEAD_AFTER_MS} ms is released. */
+    private void heartbeat() {
+        pool.preparedQuery("UPDATE tq_group_writer SET seen_at = $1 WHERE owner = $2")
+                .execute(Tuple.of(clock.millis(), node))
+                .subscribe().with(r -> {
+                }, e -> LOG.debugf("TaskQueue: group writer heartbeat failed: %s", rootMessage(e)));
+    }
+
+    /**
+     * Closes the groups whose writer died: a process of this host that is gone, or any node whose heartbeat
+     * stopped. Adds them to {@code finished} so that their completion is checked.
+     */
+    private Uni<Void> releaseGroupsOfDeadWriters(SqlConnection c, long now, Finished finished) {
+        return c.query("SELECT DISTINCT owner FROM tq_group_writer").execute().chain(rows -> {
+            List<String> dead = new ArrayList<>();
+            for (Row r : rows) {
+                if (Owner.isDeadLocalProcess(r.getString(0))) {
+                    dead.add(r.getString(0));
+                }
+            }
+            return c.preparedQuery("DELETE FROM tq_group_writer WHERE owner <> $3 AND (owner = ANY($1::text[]) "
+                    + "OR seen_at < $2) RETURNING group_id, open")
+                    .execute(Tuple.of(dead.toArray(String[]::new), now - WRITER_DEAD_AFTER_MS, node));
+        }).chain(released -> {
+            Map<String, Integer> open = new TreeMap<>();
+            for (Row r : released) {
+                open.merge(r.getString(0), r.getInteger(1), Integer::sum);
+            }
+            if (open.isEmpty()) {
+                return Uni.createFrom().voidItem();
+            }
+            open.keySet().forEach(g -> finished.groups.merge(g, 0, Integer::sum));
+            String[] ids = open.keySet().toArray(String[]::new);
+            return lockGroups(c, ids).chain(() -> c.preparedQuery("UPDATE tq_group g SET open_submissions = "
+                    + "greatest(g.open_submissions - u.n, 0) FROM unnest($1::text[], $2::int[]) AS u(id, n) "
+                    + "WHERE g.id = u.id").execute(Tuple.of(ids, open.values().toArray(Integer[]::new))))
+                    .replaceWithVoid();
+        });
+    }
+
+    // ---------------------------------------------------------------- dispatch
+
+    @Override
+    public Uni<List<ClaimedTask>> claim(ClaimBudget budget, String owner, long leaseMillis) {
+        return Uni.createFrom().deferred(() -> {
+            int slots = budget.reserveSlots();
+            if (slots <= 0) {
+                return Uni.createFrom().item(List.<ClaimedTask> of());
+            }
+            Map<String, Integer> capacity = new HashMap<>(budget.keyCapacity());
+            long now = clock.millis();
+            Uni<List<ClaimedTask>> claim = capacity.isEmpty()
+                    ? pool.preparedQuery(CLAIM).execute(Tuple.of(slots, now, now + leaseMillis, owner, new String[0]))
+                            .map(rows -> claimed(rows, owner))
+                    : pool.withTransaction(c -> claimWithinLimits(c, slots, capacity, owner, now, leaseMillis,
+                            new ArrayList<>(), 0));
+            return claim.onItemOrFailure().invoke((claimed, failure) -> budget
+                    .releaseSlots(failure != null ? slots : slots - claimed.size()));
+        });
+    }
+
+    /**
+     * Claims within the free capacity of the limited keys: keys with none left are excluded in SQL; of the
+     * candidates found, only as many of a key as it has room for are taken. The rounds end when the slots are
+     * filled or the queue has nothing more that fits.
+     */
+    private Uni<List<ClaimedTask>> claimWithinLimits(SqlConnection c, int slots, Map<String, Integer> capacity,
+            String owner, long now, long leaseMillis, List<ClaimedTask> taken, int round) {
+        int wanted = slots - taken.size();
+        int limit = wanted + 256;
+        String[] full = capacity.entrySet().stream().filter(e -> e.getValue() <= 0).map(Map.Entry::getKey)
+                .toArray(String[]::new);
+        return c.preparedQuery(CANDIDATES).execute(Tuple.of(limit, full)).chain(rows -> {
+            List<Long> picked = new ArrayList<>();
+            for (Row r : rows) {
+                if (picked.size() == wanted) {
+                    break;
+                }
+                String key = r.getString(1);
+                Integer free = key == null ? null : capacity.get(key);
+                if (free != null) {
+                    if (free <= 0) {
+                        continue;
+                    }
+                    capacity.put(key, free - 1);
+                }
+                picked.add(r.getLong(0));
+            }
+            boolean more = rows.size() == limit;
+            if (picked.isEmpty()) {
+                return Uni.createFrom().item(taken);
+            }
+            return c.preparedQuery(CLAIM_IDS).execute(Tuple.of(picked.toArray(Long[]::new), now, now + leaseMillis,
+                    owner)).chain(claimed -> {
+                        taken.addAll(claimed(claimed, owner));
+                        if (taken.size() < slots && more && round < 8) {
+                            return claimWithinLimits(c, slots, capacity, owner, now, leaseMillis, taken, round + 1);
+                        }
+                        return Uni.createFrom().item(taken);
+                    });
+        }).map(list -> {
+            list.sort(CLAIM_ORDER);
+            return list;
+        });
+    }
+
+    private static final java.util.Comparator<ClaimedTask> CLAIM_ORDER = java.util.Comparator
+            .comparingInt(ClaimedTask::priority).reversed().thenComparing(t -> t.id().value());
+
+    private static List<ClaimedTask> claimed(RowSet<Row> rows, String owner) {
+        List<ClaimedTask> claimed = new ArrayList<>(rows.size());
+        for (Row r : rows) {
+            claimed.add(new ClaimedTask(new TaskId(r.getLong(0)), r.getString(1), r.getString(2), r.getInteger(3),
+                    r.getInteger(4), r.getString(5), r.getString(6), r.getInteger(7), r.getString(8), r.getLong(9),
+                    owner));
+        }
+        return claimed;
+    }
+
+    @Override
+    public void complete(Completion completion) {
+        if (completions.offer(completion)) {
+            flushCompletions().subscribe().with(v -> {
+            }, e -> {
+            });
+        }
+    }
+
+    /** Writes the queued completions, one transaction at a time; a failed write is tried again by the next. */
+    private Uni<Void> flushCompletions() {
+        return Uni.createFrom().deferred(() -> {
+            if (!writingCompletions.compareAndSet(false, true)) {
+                return Uni.createFrom().voidItem();
+            }
+            List<Completion> batch = completions.take(Integer.MAX_VALUE);
+            if (batch.isEmpty()) {
+                writingCompletions.set(false);
+                return completions.isEmpty() ? Uni.createFrom().voidItem() : flushCompletions();
+            }
+            List<Completion> applied = new ArrayList<>(batch.size());
+            return pool.withTransaction(c -> writeCompletions(c, batch, applied))
+                    .onItemOrFailure().transformToUni((completedGroups, failure) -> {
+                        writingCompletions.set(false);
+                        if (failure != null) {
+                            completions.retry(batch);
+                            LOG.warnf("Could not record %d task completions yet (%s); will try again", batch.size(),
+                                    rootMessage(failure));
+                            if (!stopped) {
+                                vertx.setTimer(500, id -> flushCompletions().subscribe().with(v -> {
+                                }, e -> {
+                                }));
+                            }
+                            return Uni.createFrom().failure(failure);
+                        }
+                        listener.completed(applied, completedGroups);
+                        return completions.isEmpty() ? Uni.createFrom().voidItem() : flushCompletions();
+                    });
+        });
+    }
+
+    private Uni<List<GroupSummary>> writeCompletions(SqlConnection c, List<Completion> batch, List<Completion> applied) {
+        long now = clock.millis();
+        int n = batch.size();
+        Long[] id = new Long[n];
+        Integer[] state = new Integer[n];
+        Long[] finishedAt = new Long[n];
+        String[] result = new String[n];
+        String[] error = new String[n];
+        String[] errorClass = new String[n];
+        String[] errorTrace = new String[n];
+        Long[] due = new Long[n];
+        Long[] runAt = new Long[n];
+        String[] owner = new String[n];
+        Integer[] attempt = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            Completion k = batch.get(i);
+            boolean retry = k.state() == TaskState.RETRYING;
+            id[i] = k.id().value();
+            state[i] = StateCodes.code(k.state());
+            finishedAt[i] = retry ? null : now;
+            result[i] = withoutNul(k.result());
+            error[i] = withoutNul(k.error());
+            errorClass[i] = k.errorClass();
+            errorTrace[i] = withoutNul(k.errorTrace());
+            due[i] = retry && k.dueAt() > now ? k.dueAt() : null;
+            runAt[i] = retry ? Math.max(now, k.dueAt()) : null;
+            owner[i] = k.task().owner();
+            attempt[i] = k.task().attempt();
+        }
+        return c.preparedQuery(COMPLETE).execute(Tuple.from(List.of(id, state, finishedAt, result, error, errorClass,
+                errorTrace, due, runAt, owner, attempt))).chain(rows -> {
+                    Set<Long> written = new HashSet<>(rows.size() * 2);
+                    for (Row r : rows) {
+                        written.add(r.getLong(0));
+                    }
+                    Map<String, Integer> finishedGroups = new HashMap<>();
+                    for (Completion k : batch) {
+                        if (written.contains(k.id().value())) {
+                            applied.add(k);
+                            if (k.state() != TaskState.RETRYING && k.task().groupId() != null) {
+                                finishedGroups.merge(k.task().groupId(), 1, Integer::sum);
+                            }
+                        }
+                    }
+                    return finishInGroups(c, finishedGroups);
+                });
+    }
+
+    /** A handler's result or error with U+0000 would fail the whole batch of completions: it is dropped. */
+    private static String withoutNul(String s) {
+        return s == null || s.indexOf('\u0000') < 0 ? s : s.replace("\u0000", "");
+    }
+
+    @Override
+    public Uni<Long> promoteDue() {
+        long now = clock.millis();
+        return pool.preparedQuery("WITH due AS (UPDATE tq_task SET state = CASE WHEN state = " + SCHEDULED + " THEN "
+                + QUEUED + " ELSE state END, due_at = NULL WHERE due_at IS NOT NULL AND due_at <= $1 RETURNING 1) "
+                + "SELECT coalesce(min(due_at), 0) FROM tq_task WHERE due_at IS NOT NULL AND due_at > $1")
+                .execute(Tuple.of(now)).map(rows -> rows.iterator().next().getLong(0));
+    }
+
+    @Override
+    public Uni<List<TaskId>> renewLeases(List<TaskId> running, String owner, long leaseMillis) {
+        if (running.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        return pool.preparedQuery("UPDATE tq_task SET lease_until = $1 WHERE id = ANY($2::bigint[]) AND state = "
+                + RUNNING + " AND owner = $3 RETURNING id, cancel_requested")
+                .execute(Tuple.of(clock.millis() + leaseMillis, ids(running), owner)).map(rows -> {
+                    Set<TaskId> renewed = new HashSet<>();
+                    List<TaskId> stop = new ArrayList<>();
+                    for (Row r : rows) {
+                        TaskId id = new TaskId(r.getLong(0));
+                        renewed.add(id);
+                        if (r.getBoolean(1)) {
+                            stop.add(id);
+                        }
+                    }
+                    for (TaskId id : running) {
+                        if (!renewed.contains(id)) {
+                            stop.add(id);
+                        }
+                    }
+                    return stop;
+                });
+    }
+
+    @Override
+    public Uni<Integer> recoverExpiredLeases() {
+        Finished finished = new Finished();
+        long now = clock.millis();
+        return pool.withTransaction(c -> c.preparedQuery("SELECT DISTINCT owner FROM tq_task WHERE state = " + RUNNING)
+                .execute().chain(owners -> {
+                    List<String> dead = new ArrayList<>();
+                    for (Row r : owners) {
+                        if (Owner.isDeadLocalProcess(r.getString(0))) {
+                            dead.add(r.getString(0));
+                        }
+                    }
+                    // leases of a dead process of this host are over now, not when they run out
+                    return c.preparedQuery("SELECT " + RESCUE_COLUMNS + " FROM tq_task WHERE state = " + RUNNING
+                            + " AND (lease_until < $1 OR owner = ANY($2::text[])) FOR UPDATE SKIP LOCKED")
+                            .execute(Tuple.of(now, dead.toArray(String[]::new)));
+                })
+                .chain(rows -> rescue(c, rows, false, now, finished))
+                .call(() -> releaseGroupsOfDeadWriters(c, now, finished))
+                .call(() -> finished.bookInGroups(c)))
+                .invoke(requeued -> {
+                    finished.tell(listener);
+                    if (requeued + finished.tasks.size() > 0) {
+                        LOG.infof("Recovered %d task(s) whose node stopped while running them (%d queued again, "
+                                + "%d ended)", requeued + finished.tasks.size(), requeued, finished.tasks.size());
+                    }
+                });
+    }
+
+    @Override
+    public Uni<Void> release(List<TaskId> running) {
+        if (running.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        Finished finished = new Finished();
+        return pool.withTransaction(c -> c.preparedQuery("SELECT " + RESCUE_COLUMNS + " FROM tq_task WHERE "
+                + "id = ANY($1::bigint[]) AND state = " + RUNNING + " FOR UPDATE").execute(Tuple.of((Object) ids(running)))
+                .chain(rows -> rescue(c, rows, true, clock.millis(), finished))
+                .call(() -> finished.bookInGroups(c)))
+                .invoke(() -> finished.tell(listener)).replaceWithVoid();
+    }
+
+    /**
+     * Takes back running tasks as {@link LeaseRescue} decides: queued again (the other nodes are woken), or
+     * ended. {@code released}: this node's shutdown gives them back, so the attempt does not count. Emits how
+     * many were queued again.
+     */
+    private Uni<Integer> rescue(SqlConnection c, RowSet<Row> rows, boolean released, long now, Finished finished) {
+        List<Long> retry = new ArrayList<>();
+        List<Long> cancel = new ArrayList<>();
+        List<Long> fail = new ArrayList<>();
+        for (Row r : rows) {
+            TaskId id = new TaskId(r.getLong(0));
+            boolean cancelRequested = r.getBoolean(4);
+            LeaseRescue.Outcome outcome = released ? LeaseRescue.released(cancelRequested)
+                    : LeaseRescue.expired(r.getInteger(2), r.getInteger(3), cancelRequested);
+            if (outcome == LeaseRescue.Outcome.RETRY) {
+                retry.add(id.value());
+                continue;
+            }
+            boolean failed = outcome == LeaseRescue.Outcome.FAIL;
+            (failed ? fail : cancel).add(id.value());
+            finished.add(new Ended(id, r.getString(1), failed ? TaskState.FAILED : TaskState.CANCELLED, r.getInteger(2),
+                    failed ? LeaseRescue.LEASE_EXPIRED : null), r.getString(5));
+        }
+        Uni<Void> requeue = retry.isEmpty() ? Uni.createFrom().voidItem()
+                : c.preparedQuery("UPDATE tq_task SET state = " + QUEUED + ", lease_until = NULL, owner = NULL"
+                        + (released ? ", attempts = attempts - 1, started_at = NULL" : "")
+                        + " WHERE id = ANY($1::bigint[]) AND state = " + RUNNING)
+                        .execute(Tuple.of((Object) retry.toArray(Long[]::new))).chain(() -> notifyOthers(c));
+        return requeue.chain(() -> endRunning(c, cancel, CANCELLED, null, now))
+                .chain(() -> endRunning(c, fail, FAILED, LeaseRescue.LEASE_EXPIRED, now))
+                .map(v -> retry.size());
+    }
+
+    private static Uni<Void> endRunning(SqlConnection c, List<Long> ids, int state, String error, long now) {
+        if (ids.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return c.preparedQuery("UPDATE tq_task SET state = $1, error = coalesce($2, error), finished_at = $3, "
+                + "lease_until = NULL, owner = NULL WHERE id = ANY($4::bigint[]) AND state = " + RUNNING)
+                .execute(Tuple.of(state, error, now, ids.toArray(Long[]::new))).replaceWithVoid();
+    }
+
+    // ---------------------------------------------------------------- cancellation
+
+    @Override
+    public Uni<CancelResult> cancel(TaskId id) {
+        Finished finished = new Finished();
+        return pool.withTransaction(c -> c.preparedQuery("SELECT state, group_id, type, attempts FROM tq_task "
+                + "WHERE id = $1 FOR UPDATE").execute(Tuple.of(id.value())).chain(rows -> {
+                    if (rows.size() == 0) {
+                        return Uni.createFrom().item(CancelResult.NOT_FOUND);
+                    }
+                    Row r = rows.iterator().next();
+                    CancelResult decision = CancelResult.of(StateCodes.state(r.getInteger(0)));
+                    if (decision == CancelResult.REQUESTED) {
+                        return c.preparedQuery("UPDATE tq_task SET cancel_requested = true WHERE id = $1")
+                                .execute(Tuple.of(id.value())).map(x -> decision);
+                    }
+                    if (decision != CancelResult.CANCELLED) {
+                        return Uni.createFrom().item(decision);
+                    }
+                    finished.add(new Ended(id, r.getString(2), TaskState.CANCELLED, r.getInteger(3), null),
+                            r.getString(1));
+                    return cancelWaiting(c, List.of(id.value())).call(() -> finished.bookInGroups(c))
+                            .map(x -> decision);
+                }))
+                .invoke(() -> finished.tell(listener));
+    }
+
+    private Uni<Void> cancelWaiting(SqlConnection c, List<Long> ids) {
+        if (ids.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return c.preparedQuery("UPDATE tq_task SET state = " + CANCELLED + ", finished_at = $1, due_at = NULL "
+                + "WHERE id = ANY($2::bigint[]) AND " + ACTIVE + " AND state <> " + RUNNING)
+                .execute(Tuple.of(clock.millis(), ids.toArray(Long[]::new))).replaceWithVoid();
+    }
+
+    @Override
+    public Uni<GroupCancel> cancelGroup(String groupId) {
+        Finished finished = new Finished();
+        return pool.withTransaction(c -> c.preparedQuery("SELECT id, state, type FROM tq_task WHERE group_id = $1 "
+                + "AND " + ACTIVE + " ORDER BY id FOR UPDATE").execute(Tuple.of(groupId)).chain(rows -> {
+                    List<Long> waiting = new ArrayList<>();
+                    List<TaskId> running = new ArrayList<>();
+                    Map<TaskId, String> cancelled = new LinkedHashMap<>();
+                    for (Row r : rows) {
+                        TaskId id = new TaskId(r.getLong(0));
+                        if (r.getInteger(1) == RUNNING) {
+                            running.add(id);
+                        } else {
+                            waiting.add(id.value());
+                            cancelled.put(id, r.getString(2));
+                            finished.tasks.add(new Ended(id, r.getString(2), TaskState.CANCELLED, 0, null));
+                        }
+                    }
+                    finished.groups.put(groupId, waiting.size());
+                    Uni<Void> flag = running.isEmpty() ? Uni.createFrom().voidItem()
+                            : c.preparedQuery("UPDATE tq_task SET cancel_requested = true WHERE id = ANY($1::bigint[])")
+                                    .execute(Tuple.of((Object) ids(running))).replaceWithVoid();
+                    return cancelWaiting(c, waiting).chain(() -> flag).call(() -> finished.bookInGroups(c))
+                            .map(x -> new GroupCancel(cancelled, running));
+                }))
+                .invoke(() -> finished.tell(listener));
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    @Override
+    public Uni<TaskInfo> info(TaskId id) {
+        return pool.preparedQuery("SELECT " + INFO_COLUMNS + " FROM tq_task WHERE id = $1").execute(Tuple.of(id.value()))
+                .map(rows -> {
+                    if (rows.size() == 0) {
+                        return null;
+                    }
+                    Row r = rows.iterator().next();
+                    return new TaskInfo(new TaskId(r.getLong(0)), r.getString(1), StateCodes.state(r.getInteger(2)),
+                            r.getInteger(3), r.getInteger(4), r.getString(5), r.getString(6), r.getString(7),
+                            r.getString(8), instant(r, 9), instant(r, 10), instant(r, 11), instant(r, 12),
+                            r.getString(13), r.getString(14), r.getString(15));
+                });
+    }
+
+    @Override
+    public Uni<TaskResult> result(TaskId id) {
+        return results(List.of(id)).map(list -> list.isEmpty() ? null : list.get(0));
+    }
+
+    @Override
+    public Uni<List<TaskResult>> results(List<TaskId> ids) {
+        return pool.preparedQuery("SELECT id, state, result, error, attempts FROM tq_task WHERE id = ANY($1::bigint[])")
+                .execute(Tuple.of((Object) ids(ids))).map(rows -> {
+                    Map<Long, TaskResult> found = new HashMap<>();
+                    for (Row r : rows) {
+                        TaskId id = new TaskId(r.getLong(0));
+                        TaskState state = StateCodes.state(r.getInteger(1));
+                        String error = state == TaskState.SUCCEEDED ? null : r.getString(3);
+                        found.put(id.value(), new TaskResult(id, state, r.getString(2), error, r.getInteger(4)));
+                    }
+                    List<TaskResult> ordered = new ArrayList<>(found.size());
+                    for (TaskId id : ids) {
+                        TaskResult r = found.get(id.value());
+                        if (r != null) {
+                            ordered.add(r);
+                        }
+                    }
+                    return ordered;
+                });
+    }
+
+    @Override
+    public Uni<GroupSummary> groupSummary(String groupId) {
+        return pool.preparedQuery("SELECT state, count(*) FROM tq_task WHERE group_id = $1 GROUP BY state")
+                .execute(Tuple.of(groupId)).chain(rows -> {
+                    GroupCounts counts = new GroupCounts();
+                    for (Row r : rows) {
+                        counts.add(StateCodes.state(r.getInteger(0)), r.getLong(1).intValue());
+                    }
+                    if (!counts.isEmpty()) {
+                        return Uni.createFrom().item(counts.summary(groupId));
+                    }
+                    return pool.preparedQuery("SELECT 1 FROM tq_group WHERE id = $1").execute(Tuple.of(groupId))
+                            .map(found -> found.size() == 0 ? null : counts.summary(groupId));
+                });
+    }
+
+    @Override
+    public Uni<Boolean> groupOpen(String groupId) {
+        return pool.preparedQuery("SELECT open_submissions FROM tq_group WHERE id = $1").execute(Tuple.of(groupId))
+                .map(rows -> rows.size() > 0 && rows.iterator().next().getInteger(0) > 0);
+    }
+
+    @Override
+    public Uni<List<TaskId>> groupTasks(String groupId) {
+        return pool.preparedQuery("SELECT id FROM tq_task WHERE group_id = $1 ORDER BY id").execute(Tuple.of(groupId))
+                .map(rows -> {
+                    List<TaskId> ids = new ArrayList<>(rows.size());
+                    for (Row r : rows) {
+                        ids.add(new TaskId(r.getLong(0)));
+                    }
+                    return ids;
+                });
+    }
+
+    @Override
+    public Uni<QueueStats> stats() {
+        return pool.query("SELECT type, state, count(*) FROM tq_task GROUP BY type, state").execute().chain(rows -> {
+            Map<String, Map<String, Long>> counts = new TreeMap<>();
+            for (Row r : rows) {
+                counts.computeIfAbsent(r.getString(0), k -> new TreeMap<>())
+                        .put(StateCodes.state(r.getInteger(1)).name(), r.getLong(2));
+            }
+            return pool.query("SELECT min(run_at) FROM tq_task WHERE " + PostgresSchema.RUNNABLE).execute()
+                    .map(oldest -> {
+                        Long runAt = oldest.iterator().next().getLong(0);
+                        return new QueueStats(counts, runAt == null ? null : Math.max(0, clock.millis() - runAt));
+                    });
+        });
+    }
+
+    @Override
+    public Uni<Set<String>> registeredTaskTypes() {
+        return pool.query("SELECT type FROM tq_handler").execute().map(rows -> {
+            Set<String> types = new TreeSet<>();
+            for (Row r : rows) {
+                types.add(r.getString(0));
+            }
+            return types;
+        });
+    }
+
+    // ---------------------------------------------------------------- plumbing
+
+    private static Long[] ids(List<TaskId> ids) {
+        Long[] values = new Long[ids.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = ids.get(i).value();
+        }
+        return values;
+    }
+
+    private static Instant instant(Row r, int column) {
+        Long millis = r.getLong(column);
+        return millis == null ? null : Instant.ofEpochMilli(millis);
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getMessage();
+    }
+
+    /**
+     * Tasks a transaction made final without a handler's completion, and their groups: booked in the groups
+     * inside the transaction, told to the listener once it committed.
+     */
+    private static final class Finished {
+        final List<Ended> tasks = new ArrayList<>();
+        final Map<String, Integer> groups = new HashMap<>();
+        final List<GroupSummary> completedGroups = new ArrayList<>();
+
+        void add(Ended task, String groupId) {
+            tasks.add(task);
+            if (groupId != null) {
+                groups.merge(groupId, 1, Integer::sum);
+            }
+        }
+
+        Uni<Void> bookInGroups(SqlClient c) {
+            return finishInGroups(c, groups).invoke(completedGroups::addAll).replaceWithVoid();
+        }
+
+        void tell(StoreListener listener) {
+            if (!tasks.isEmpty() || !completedGroups.isEmpty()) {
+                listener.finishedWithoutRunning(tasks, completedGroups);
+            }
+        }
+    }
+
+    private record PendingInsert(NewTask task, UniEmitter<? super Placement> emitter) {
+    }
+
+    private record Active(TaskId id, int state, String groupId, String type) {
+    }
+}
