@@ -108,6 +108,7 @@ public abstract class BatchChunkContract {
 
             TaskId firstOfLastChunk = outcome.submitted().get(19_000);
             java.util.Set<TaskId> ours = new java.util.HashSet<>(outcome.submitted());
+            awaitChunks(events, outcome.batchId(), 20); // events reach subscribers asynchronously
             int lastChunkEvent = -1;
             int firstStart = -1;
             List<TaskEvent> seen = new ArrayList<>(events);

@@ -1,0 +1,95 @@
+package io.quarkiverse.taskqueue.it;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.IntStream;
+
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import io.quarkiverse.taskqueue.BatchOutcome;
+import io.quarkiverse.taskqueue.BatchSubmission;
+import io.quarkiverse.taskqueue.TaskContext;
+import io.quarkiverse.taskqueue.TaskHandler;
+import io.quarkiverse.taskqueue.TaskQueue;
+import io.quarkiverse.taskqueue.TaskSubmission;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * What the multi-node tests ({@code *IT}) ask one node (a process of the packaged application) to do, chosen by
+ * {@code it.scenario}. Each prints a line starting with {@code SCENARIO} that the test reads.
+ */
+@Singleton
+public class NodeScenarios {
+
+    @Inject
+    TaskQueue queue;
+
+    @Inject
+    Pool pool;
+
+    @ConfigProperty(name = "it.scenario", defaultValue = "none")
+    String scenario;
+
+    @ConfigProperty(name = "it.node", defaultValue = "node")
+    String node;
+
+    @ConfigProperty(name = "it.count", defaultValue = "0")
+    int count;
+
+    @ConfigProperty(name = "it.first-key", defaultValue = "0")
+    int firstKey;
+
+    @ConfigProperty(name = "it.marker", defaultValue = "target/marker")
+    String marker;
+
+    /** Records each execution (task, attempt, node) in {@code it_execution}, which the test reads. */
+    @TaskHandler("record_execution")
+    Uni<Void> recordExecution(int n, TaskContext context) {
+        return pool.preparedQuery("INSERT INTO it_execution (task_id, attempt, node) VALUES ($1, $2, $3)")
+                .execute(Tuple.of(context.taskId().value(), context.attempt(), node)).replaceWithVoid();
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        if ("none".equals(scenario)) {
+            return;
+        }
+        Infrastructure.getDefaultWorkerPool().execute(this::run);
+    }
+
+    private void run() {
+        try {
+            switch (scenario) {
+                case "drain" -> {
+                    BatchOutcome outcome = queue.submitBatch(BatchSubmission.create().tasks(
+                            IntStream.range(0, count).mapToObj(i -> TaskSubmission.of("record_execution", i))))
+                            .await().indefinitely();
+                    System.out.println("SCENARIO submitted=" + outcome.submitted().size());
+                }
+                case "dedup" -> {
+                    System.out.println("SCENARIO ready");
+                    while (!Files.exists(Path.of(marker))) {
+                        Thread.sleep(1);
+                    }
+                    BatchOutcome outcome = queue.submitBatch(BatchSubmission.create().chunkSize(1000).tasks(
+                            IntStream.range(firstKey, firstKey + count)
+                                    .mapToObj(i -> TaskSubmission.of("noop", i).dedupKey("key-" + i))))
+                            .await().indefinitely();
+                    System.out.println("SCENARIO submitted=" + outcome.submitted().size() + " deduplicated="
+                            + outcome.deduplicated().size() + " failed=" + outcome.failed().size());
+                }
+                case "idle" -> System.out.println("SCENARIO up");
+                default -> throw new IllegalArgumentException("unknown it.scenario " + scenario);
+            }
+        } catch (RuntimeException | InterruptedException e) {
+            System.out.println("SCENARIO error=" + e);
+        }
+    }
+}
