@@ -1,5 +1,6 @@
 package io.quarkiverse.taskqueue.cli;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PipedInputStream;
@@ -12,7 +13,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,6 +40,7 @@ import io.quarkiverse.taskqueue.TaskOptions;
 import io.quarkiverse.taskqueue.TaskSubmission;
 import io.quarkiverse.taskqueue.runtime.TaskQueueImpl;
 import io.quarkiverse.taskqueue.runtime.config.TaskQueueConfig;
+import io.quarkiverse.taskqueue.runtime.json.CappedList;
 import io.quarkiverse.taskqueue.runtime.json.LineIndex;
 import io.quarkiverse.taskqueue.runtime.json.TaskItemReader;
 import io.quarkiverse.taskqueue.runtime.json.ValidItems;
@@ -55,7 +57,9 @@ import picocli.CommandLine.Parameters;
                 "Items: {\"type\": ..., \"payload\": ..., \"dedupKey\": ..., \"priority\": ..., \"groupId\": ..., "
                         + "\"concurrencyKey\": ..., \"retries\": ..., \"timeoutSeconds\": ..., \"delaySeconds\": ...}"
                         + " or [\"type\", payload].",
-                "A bad line is reported with its number on stderr and the others go on; exit code 1 then." })
+                "A bad line is reported with its number on stderr and the others go on; exit code 1 then.",
+                "The first " + CappedList.LISTED_FAILURES
+                        + " failures are reported and listed; the others are counted." })
 public class SubmitManyCommand implements Callable<Integer> {
 
     /** How many task ids the summary lists. */
@@ -97,12 +101,15 @@ public class SubmitManyCommand implements Callable<Integer> {
     @Mixin
     Target target;
 
-    private final List<LineError> errors = Collections.synchronizedList(new ArrayList<>());
+    /** The failures: the {@value CappedList#LISTED_FAILURES} of the lowest lines are kept, all are counted. */
+    private final CappedList<LineError> errors = new CappedList<>(CappedList.LISTED_FAILURES,
+            Comparator.comparingLong(LineError::line));
+    /** Failures that the application counted in its outcomes but did not list. */
+    private long unlisted;
     private final AtomicLong read = new AtomicLong();
     private long submitted;
     private long deduplicated;
     private long superseded;
-    private long batchFailures;
     private String batchId;
     private final List<String> taskIds = new ArrayList<>();
 
@@ -153,18 +160,15 @@ public class SubmitManyCommand implements Callable<Integer> {
         }
         long elapsed = System.nanoTime() - start;
         print(elapsed);
-        return errors.isEmpty() ? ExitCodes.OK : ExitCodes.SOME_FAILED;
+        return failed() == 0 ? ExitCodes.OK : ExitCodes.SOME_FAILED;
     }
 
     // ---------------------------------------------------------------- embedded store
 
     private int submitLocal(TaskItemReader reader) {
         TaskQueueImpl queue = Cli.queue();
-        Set<String> known = allowUnknownTypes ? null : queue.store().registeredTaskTypes().await().atMost(Cli.WAIT);
-        int chunk = chunkSize != null ? chunkSize
-                : ConfigProvider.getConfig().getOptionalValue("quarkus.taskqueue.batch.chunk-size", Integer.class)
-                        .orElse(10_000);
-        LineIndex lines = new LineIndex();
+        Set<String> known = allowUnknownTypes ? null : Cli.store().registeredTaskTypes().await().atMost(Cli.WAIT);
+        LineIndex lines = new LineIndex(); // the tasks handed to the batch and not yet answered
         Iterable<TaskSubmission> tasks = () -> new ValidItems(counted(reader), task -> known == null
                 || known.contains(task.taskType()) ? null
                         : "unknown task type '" + task.taskType() + "': no application using this store registered it "
@@ -174,10 +178,9 @@ public class SubmitManyCommand implements Callable<Integer> {
         // the file is read on a worker thread as the chunks ask for tasks: one chunk (or two) in memory at a time
         Multi<TaskSubmission> source = Multi.createFrom().iterable(tasks)
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
-        long chunks = 0;
+        long answered = 0;
         for (BatchOutcome outcome : queue.submitStream(source, settings(), type -> true)
                 .subscribe().asIterable()) {
-            chunks++;
             batchId = outcome.batchId();
             submitted += outcome.submitted().size();
             deduplicated += outcome.deduplicated().size();
@@ -188,10 +191,9 @@ public class SubmitManyCommand implements Callable<Integer> {
                 }
             }
             for (BatchFailure f : outcome.failed()) {
-                batchFailures++;
                 error(lines.lineOf(f.index()), f.message());
             }
-            lines.release(chunks * chunk);
+            lines.release(answered += outcome.total());
         }
         return ExitCodes.OK;
     }
@@ -229,19 +231,25 @@ public class SubmitManyCommand implements Callable<Integer> {
     private int submitRemote(TaskItemReader reader) throws Exception {
         RestClient client = target.client();
         ObjectMapper mapper = Cli.mapper();
-        LineIndex lines = new LineIndex();
+        // the JDK client reads the reply only once the body is sent: what maps the application's line numbers
+        // back to the input's must not grow with the lines sent
+        SentLines lines = new SentLines();
         PipedInputStream body = new PipedInputStream(256 * 1024);
         PipedOutputStream out = new PipedOutputStream(body);
         Thread writer = new Thread(() -> {
-            try (PrintStream lineOut = new PrintStream(out, false, StandardCharsets.UTF_8)) {
+            try (PrintStream lineOut = new PrintStream(new BufferedOutputStream(out, 64 * 1024), false,
+                    StandardCharsets.UTF_8)) {
                 while (reader.hasNext()) {
                     TaskItemReader.Item item = reader.next();
                     read.incrementAndGet();
                     if (!item.ok()) {
                         error(item.line(), item.error());
                     } else {
-                        lines.add(item.line());
-                        lineOut.println(mapper.writeValueAsString(itemJson(mapper, item.task())));
+                        for (long blanks = lines.next(item.line()); blanks > 0; blanks--) {
+                            lineOut.print('\n');
+                        }
+                        lineOut.print(mapper.writeValueAsString(itemJson(mapper, item.task())));
+                        lineOut.print('\n');
                     }
                 }
             } catch (Exception e) {
@@ -290,12 +298,13 @@ public class SubmitManyCommand implements Callable<Integer> {
                         taskIds.add(id.asText());
                     }
                 }
-                for (JsonNode f : outcome.path("failed")) {
-                    batchFailures++;
-                    // the application numbers the lines it was sent; map them back to the input's lines
+                JsonNode failed = outcome.path("failed");
+                for (JsonNode f : failed) {
                     long sentLine = f.path("line").asLong(-1);
-                    error(sentLine > 0 ? lines.lineOf(sentLine - 1) : -1, f.path("message").asText());
+                    error(sentLine > 0 ? lines.inputLine(sentLine) : -1, f.path("message").asText());
                 }
+                // an outcome lists at most 1,000 of the lines the application could not read, and counts them all
+                unlisted += Math.max(0, outcome.path("failedCount").asLong(failed.size()) - failed.size());
             }
         }
         writer.join();
@@ -351,23 +360,38 @@ public class SubmitManyCommand implements Callable<Integer> {
         };
     }
 
-        private void error(long line, String message) {
+    /**
+     * Counts a failure and keeps it if its line is among the lowest; the first
+     * {@value CappedList#LISTED_FAILURES} found are reported on stderr, the others only counted.
+     */
+    private synchronized void error(long line, String message) {
         errors.add(new LineError(line, message));
-        System.err.println((line > 0 ? "line " + line : "a line") + ": " + message);
+        long count = errors.count();
+        if (count <= CappedList.LISTED_FAILURES) {
+            System.err.println((line > 0 ? "line " + line : "a line") + ": " + message);
+        } else if (count == CappedList.LISTED_FAILURES + 1) {
+            System.err.println("taskqueue: more than " + Cli.count(CappedList.LISTED_FAILURES)
+                    + " failures; the others are only counted");
+        }
+    }
+
+    private long failed() {
+        return errors.count() + unlisted;
     }
 
     private void print(long elapsed) {
-        List<LineError> sorted = new ArrayList<>(errors);
-        sorted.sort((a, b) -> Long.compare(a.line(), b.line()));
+        List<LineError> listed = errors.listed();
+        long failed = failed();
         if (json) {
             ObjectMapper mapper = Cli.mapper();
             ObjectNode node = mapper.createObjectNode().put("batchId", batchId).put("read", read.get())
                     .put("submitted", submitted).put("deduplicated", deduplicated).put("superseded", superseded)
-                    .put("failed", sorted.size());
+                    .put("failed", failed);
             ArrayNode errorNodes = node.putArray("errors");
-            for (LineError e : sorted) {
+            for (LineError e : listed) {
                 errorNodes.addObject().put("line", e.line()).put("message", e.message());
             }
+            node.put("errorsTruncated", failed > listed.size());
             ArrayNode ids = node.putArray("taskIds");
             taskIds.forEach(ids::add);
             node.put("taskIdsTruncated", submitted > taskIds.size());
@@ -380,23 +404,26 @@ public class SubmitManyCommand implements Callable<Integer> {
         System.out.printf("  batch:        %s%n", batchId == null ? "(none, nothing was written)" : batchId);
         System.out.printf("  deduplicated: %s%n", Cli.count(deduplicated));
         System.out.printf("  superseded:   %s%n", Cli.count(superseded));
-        System.out.printf("  failed:       %s%s%n", Cli.count(sorted.size()),
-                sorted.isEmpty() ? "" : " (lines " + lineList(sorted) + ", reasons on stderr)");
+        System.out.printf("  failed:       %s%s%n", Cli.count(failed), failed == 0 ? ""
+                : " (lines " + lineList(listed, failed) + (errors.count() > CappedList.LISTED_FAILURES
+                        ? ", reasons of the first " + Cli.count(CappedList.LISTED_FAILURES) + " found on stderr)"
+                        : ", reasons on stderr)"));
         if (submitted > 0 && submitted <= 10) {
             System.out.printf("  task ids:     %s%n", String.join(" ", taskIds));
         }
     }
 
-    private static String lineList(List<LineError> errors) {
+    /** The first 20 lines of the listed failures, and "..." for the others. */
+    private static String lineList(List<LineError> listed, long failed) {
         StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < errors.size() && i < 20; i++) {
+        for (int i = 0; i < listed.size() && i < 20; i++) {
             if (i > 0) {
                 sb.append(", ");
             }
-            sb.append(errors.get(i).line());
+            sb.append(listed.get(i).line());
         }
-        if (errors.size() > 20) {
-            sb.append(", ...");
+        if (failed > Math.min(listed.size(), 20)) {
+            sb.append(sb.isEmpty() ? "..." : ", ...");
         }
         return sb.toString();
     }

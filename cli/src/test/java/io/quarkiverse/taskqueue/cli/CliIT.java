@@ -22,6 +22,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
+import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -322,6 +324,174 @@ class CliIT {
             assertThat(missingName.get("state").asText()).isEqualTo("FAILED");
             assertThat(missingName.get("error").asText()).contains("no value for parameter 'b'");
         }
+    }
+
+    @Test
+    void aMillionBadLinesAreCountedAndTheFirstListedWithASmallHeap() throws Exception {
+        Path file = lines("unknown.jsonl", 1_000_000, i -> "{\"type\":\"nope\",\"payload\":" + i + "}");
+
+        // without --allow-unknown-types the CLI rejects each line itself: nothing registered 'nope' in this store
+        Run run = run(List.of("-Xmx64m"), null, "submit-many", file.toString(), "--db", db.toString(), "--json");
+
+        assertCapped(run, 1_000_000, "unknown task type 'nope': no application using this store registered it");
+    }
+
+    @Test
+    void aMillionLinesRejectedByTheApplicationAreCountedAndTheFirstListedWithASmallHeap() throws Exception {
+        // NDJSON bodies are limited by quarkus.http.limits.max-body-size only (10M by default); this one is 33 MB
+        try (App server = startApp(dir.resolve("app.db"), "-Dquarkus.http.limits.max-body-size=100M")) {
+            Path file = lines("unknown.jsonl", 1_000_000, i -> "{\"type\":\"nope\",\"payload\":" + i + "}");
+
+            // with --url every line is sent, and the application rejects each task of each chunk
+            Run run = run(List.of("-Xmx64m"), null, "submit-many", file.toString(), "--url", server.url(),
+                    "--json");
+
+            assertCapped(run, 1_000_000, "unknown task type 'nope'");
+        }
+    }
+
+    /** Every line failed: the first {@value #LISTED} are listed by line and reported on stderr, all are counted. */
+    private static void assertCapped(Run run, int failed, String reason) throws IOException {
+        assertThat(run.err().contains("OutOfMemoryError")).as(tail(run.err())).isFalse();
+        assertThat(run.exit()).as(tail(run.err())).isEqualTo(1);
+        JsonNode outcome = run.json();
+        assertThat(outcome.get("read").asLong()).isEqualTo(failed);
+        assertThat(outcome.get("submitted").asLong()).isZero();
+        assertThat(outcome.get("failed").asLong()).isEqualTo(failed);
+        assertThat(outcome.get("errorsTruncated").asBoolean()).isTrue();
+        JsonNode errors = outcome.get("errors");
+        assertThat(errors).hasSize(LISTED);
+        for (int i = 0; i < LISTED; i++) {
+            assertThat(errors.get(i).get("line").asLong()).isEqualTo(i + 1);
+            assertThat(errors.get(i).get("message").asText()).contains(reason);
+        }
+        assertThat(reportedLines(run.err())).hasSize(LISTED);
+        assertThat(run.err()).contains("taskqueue: more than 1,000 failures; the others are only counted");
+    }
+
+    @Test
+    void aMixedInputIsSubmittedAndItsFailuresListedByLine() throws Exception {
+        Path file = lines("mixed.jsonl", MIXED_LINES, CliIT::mixedLine);
+
+        Run run = run(List.of("-Xmx64m"), null, "submit-many", file.toString(), "--db", db.toString(),
+                "--allow-unknown-types", "--chunk-size", "100", "--json");
+
+        assertMixed(run);
+        assertThat(cli("stats", "--db", db.toString(), "--json").json().get("total").asLong())
+                .isEqualTo(MIXED_LINES - mixedFailures().size());
+
+        Run text = cli("submit-many", file.toString(), "--db", dir.resolve("text.db").toString(),
+                "--allow-unknown-types", "--chunk-size", "100");
+        assertThat(text.exit()).isEqualTo(1);
+        assertThat(text.out()).contains("Submitted " + String.format("%,d", MIXED_LINES - mixedFailures().size())
+                + " of " + String.format("%,d", MIXED_LINES) + " tasks")
+                .contains("failed:       " + String.format("%,d", mixedFailures().size())
+                        + " (lines 7, 11, 14, 21, 22, ")
+                .contains(", ..., reasons of the first 1,000 found on stderr)");
+    }
+
+    @Test
+    void aMixedInputIsSubmittedThroughTheApplicationAndItsFailuresListedByLine() throws Exception {
+        try (App server = startApp(dir.resolve("app.db"))) {
+            Path file = lines("mixed.jsonl", MIXED_LINES, CliIT::mixedLine);
+
+            Run run = run(List.of("-Xmx64m"), null, "submit-many", file.toString(), "--url", server.url(),
+                    "--chunk-size", "100", "--json");
+
+            assertMixed(run);
+            assertThat(server.get("/taskqueue/stats").get("total").asLong())
+                    .isEqualTo(MIXED_LINES - mixedFailures().size());
+        }
+    }
+
+    @Test
+    void withUrlTheItemsOfAJsonArrayAreReportedByTheirOwnLines() throws Exception {
+        try (App server = startApp(dir.resolve("app.db"))) {
+            // items that share a line, a line of its own after blank lines, and the last item on the closing line
+            Path file = write("array.json", String.join("\n",
+                    "[{\"type\": \"noop\", \"payload\": 1}, {\"type\": \"nope\", \"payload\": 2},",
+                    " {\"type\": \"noop\", \"payload\": 3},",
+                    " [\"nope\", 4], [\"nope\", 5], [\"noop\", 6],",
+                    "",
+                    " [\"nope\", 7],",
+                    "", "", "", "", "", "",
+                    " {\"type\": \"nope\", \"payload\": 8}, [\"noop\", 9]]") + "\n");
+
+            Run run = cli("submit-many", file.toString(), "--url", server.url(), "--json", "--chunk-size", "2");
+
+            assertThat(run.exit()).as(run.err()).isEqualTo(1);
+            JsonNode outcome = run.json();
+            assertThat(outcome.get("submitted").asInt()).isEqualTo(4);
+            assertThat(outcome.get("failed").asInt()).isEqualTo(5);
+            assertThat(outcome.get("errors").findValues("line")).extracting(JsonNode::asInt)
+                    .containsExactly(1, 3, 3, 5, 12);
+            assertThat(run.err()).contains("line 1: unknown task type 'nope'").contains("line 12: unknown task type");
+        }
+    }
+
+    static final int LISTED = 1000;
+    static final int MIXED_LINES = 20_000;
+
+    /**
+     * Line {@code i} (from 1) of the mixed input: broken JSON every 7th line (rejected as it is read), a dedup
+     * key that is too long every 11th (rejected when its chunk is written), else a task due in ten minutes.
+     */
+    static String mixedLine(int i) {
+        if (i % 7 == 0) {
+            return "broken";
+        }
+        if (i % 11 == 0) {
+            return "{\"type\":\"noop\",\"payload\":" + i + ",\"dedupKey\":\"" + "k".repeat(513) + "\"}";
+        }
+        return "{\"type\":\"noop\",\"payload\":" + i + ",\"delaySeconds\":600}";
+    }
+
+    static List<Integer> mixedFailures() {
+        return IntStream.rangeClosed(1, MIXED_LINES).filter(i -> i % 7 == 0 || i % 11 == 0).boxed().toList();
+    }
+
+    private static void assertMixed(Run run) throws IOException {
+        List<Integer> failures = mixedFailures();
+        assertThat(run.err().contains("OutOfMemoryError")).as(tail(run.err())).isFalse();
+        assertThat(run.exit()).as(tail(run.err())).isEqualTo(1);
+        JsonNode outcome = run.json();
+        assertThat(outcome.get("read").asLong()).isEqualTo(MIXED_LINES);
+        assertThat(outcome.get("submitted").asLong()).isEqualTo(MIXED_LINES - failures.size());
+        assertThat(outcome.get("failed").asLong()).isEqualTo(failures.size());
+        assertThat(outcome.get("errorsTruncated").asBoolean()).isTrue();
+        JsonNode errors = outcome.get("errors");
+        assertThat(errors).hasSize(LISTED);
+        for (int i = 0; i < LISTED; i++) {
+            int line = failures.get(i);
+            assertThat(errors.get(i).get("line").asInt()).as("failure %d", i).isEqualTo(line);
+            assertThat(errors.get(i).get("message").asText()).as("line %d", line).startsWith(line % 7 == 0
+                    ? "malformed JSON" : "the dedup key is 513 characters long");
+        }
+        // what stderr reports are failures the summary counts, each under its own line number
+        List<Integer> reported = reportedLines(run.err());
+        assertThat(reported).hasSize(LISTED).doesNotHaveDuplicates();
+        assertThat(failures).containsAll(reported);
+    }
+
+    /** The line numbers that stderr reports a failure for. */
+    static List<Integer> reportedLines(String err) {
+        return err.lines().filter(l -> l.matches("line \\d+: .*"))
+                .map(l -> Integer.parseInt(l.substring(5, l.indexOf(':')))).toList();
+    }
+
+    static String tail(String text) {
+        return text.length() <= 4000 ? text : "..." + text.substring(text.length() - 4000);
+    }
+
+    Path lines(String name, int count, IntFunction<String> line) throws IOException {
+        Path file = dir.resolve(name);
+        try (BufferedWriter w = Files.newBufferedWriter(file)) {
+            for (int i = 1; i <= count; i++) {
+                w.write(line.apply(i));
+                w.write('\n');
+            }
+        }
+        return file;
     }
 
     /** The packaged integration-tests application, serving its REST API on a store file. */

@@ -157,8 +157,8 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
         });
     }
 
-    /** The store, for the extension's own tools (CLI, REST). */
-    public TaskStore store() {
+    /** The store, for the task and group handles. */
+    TaskStore store() {
         return store;
     }
 
