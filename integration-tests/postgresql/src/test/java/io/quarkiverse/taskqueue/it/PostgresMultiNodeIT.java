@@ -26,7 +26,8 @@ class PostgresMultiNodeIT {
     @BeforeEach
     void freshDatabase() {
         execute(FreshDatabase.END_OTHERS);
-        execute(FreshDatabase.DROP + ", it_execution");
+        execute(FreshDatabase.DROP);
+        execute("DROP TABLE IF EXISTS it_execution");
         execute("CREATE TABLE it_execution (task_id bigint NOT NULL, attempt int NOT NULL, node text NOT NULL)");
     }
 
