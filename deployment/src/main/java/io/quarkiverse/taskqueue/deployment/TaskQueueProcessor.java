@@ -28,6 +28,7 @@ import io.quarkiverse.taskqueue.runtime.QueueClock;
 import io.quarkiverse.taskqueue.runtime.TaskQueueBeans;
 import io.quarkiverse.taskqueue.runtime.TaskQueueImpl;
 import io.quarkiverse.taskqueue.runtime.config.TaskQueueRestConfig;
+import io.quarkiverse.taskqueue.runtime.store.NoTransactionJoiner;
 import io.quarkiverse.taskqueue.runtime.store.SqliteStoreProducer;
 import io.quarkiverse.taskqueue.runtime.config.TaskQueueRestConfig.StoreKind;
 import io.quarkiverse.taskqueue.runtime.handler.HandlerSpec;
@@ -89,15 +90,21 @@ class TaskQueueProcessor {
         return new FeatureBuildItem(FEATURE);
     }
 
-    /** The store's producer is the one of the store chosen: the other's classes are never loaded. */
+    /**
+     * The store's producer is the one of the store chosen: the other's classes are never loaded. Submissions join
+     * the caller's transaction with Hibernate Reactive on the PostgreSQL store, and never otherwise.
+     */
     @BuildStep
-    AdditionalBeanBuildItem beans(TaskQueueRestConfig config) {
-        String storeProducer = config.store() == StoreKind.POSTGRESQL
-                ? "io.quarkiverse.taskqueue.runtime.store.pg.PostgresStoreProducer"
+    AdditionalBeanBuildItem beans(TaskQueueRestConfig config, Capabilities capabilities) {
+        boolean postgresql = config.store() == StoreKind.POSTGRESQL;
+        String storeProducer = postgresql ? "io.quarkiverse.taskqueue.runtime.store.pg.PostgresStoreProducer"
                 : SqliteStoreProducer.class.getName();
+        String joiner = postgresql && capabilities.isPresent(Capability.HIBERNATE_REACTIVE)
+                ? "io.quarkiverse.taskqueue.runtime.store.pg.HibernateReactiveJoiner"
+                : NoTransactionJoiner.class.getName();
         return AdditionalBeanBuildItem.builder()
                 .addBeanClasses(TaskQueueImpl.class.getName(), QueueClock.class.getName(),
-                        TaskQueueBeans.class.getName(), storeProducer)
+                        TaskQueueBeans.class.getName(), storeProducer, joiner)
                 .setUnremovable().build();
     }
 

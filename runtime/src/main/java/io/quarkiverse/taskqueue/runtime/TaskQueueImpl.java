@@ -44,6 +44,7 @@ import io.quarkiverse.taskqueue.TaskSubmission;
 import io.quarkiverse.taskqueue.runtime.config.TaskQueueConfig;
 import io.quarkiverse.taskqueue.runtime.dispatch.TaskDispatcher;
 import io.quarkiverse.taskqueue.runtime.handler.TaskHandlerRegistry;
+import io.quarkiverse.taskqueue.runtime.store.CallerTransaction;
 import io.quarkiverse.taskqueue.runtime.store.ChunkResult;
 import io.quarkiverse.taskqueue.runtime.store.Completion;
 import io.quarkiverse.taskqueue.runtime.store.DedupPlanner;
@@ -53,6 +54,8 @@ import io.quarkiverse.taskqueue.runtime.store.NewTask;
 import io.quarkiverse.taskqueue.runtime.store.Placement;
 import io.quarkiverse.taskqueue.runtime.store.StoreListener;
 import io.quarkiverse.taskqueue.runtime.store.TaskStore;
+import io.quarkiverse.taskqueue.runtime.store.TaskWrites;
+import io.quarkiverse.taskqueue.runtime.store.TransactionJoiner;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
@@ -94,6 +97,9 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
 
     @Inject
     TaskDispatcher dispatcher;
+
+    @Inject
+    TransactionJoiner transactions;
 
     private final ConcurrentHashMap<String, CompletableFuture<GroupSummary>> groupWaiters = new ConcurrentHashMap<>();
     private TaskPreparer preparer;
@@ -190,7 +196,7 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
         Objects.requireNonNull(task, "task");
         return deliver(Uni.createFrom().deferred(() -> {
             NewTask prepared = preparer.prepare(0, task, TaskOptions.defaults(), null, null, clock.millis());
-            return store.insertOne(prepared).map(placement -> {
+            return writes(w -> w.insertOne(prepared)).map(placement -> {
                 if (placement.kind() == Placement.Kind.SKIPPED) {
                     return (TaskHandle) handle(placement.other(), prepared.taskType());
                 }
@@ -402,14 +408,14 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
             if (fresh.isEmpty()) {
                 return Uni.createFrom().voidItem();
             }
-            return store.openGroups(fresh).onSubscription().invoke(() -> opened.addAll(fresh));
+            return writes(w -> w.openGroups(fresh)).onSubscription().invoke(() -> opened.addAll(fresh));
         }
 
         Uni<Void> closeAll() {
             if (opened.isEmpty() || !closed.compareAndSet(false, true)) {
                 return Uni.createFrom().voidItem();
             }
-            return store.closeGroups(Set.copyOf(opened));
+            return writes(w -> w.closeGroups(Set.copyOf(opened)));
         }
 
         /**
@@ -432,20 +438,25 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
             return Uni.createFrom().item(written);
         }
         return Multi.createFrom().iterable(chunks)
-                .onItem().transformToUniAndConcatenate(chunk -> store.insertChunk(batchId, chunk, onDuplicate)
-                        .map(result -> {
-                            committed(batchId, chunk, result, written);
-                            return written;
-                        })
-                        .onFailure().recoverWithItem(e -> {
-                            LOG.errorf(e, "Batch %s: a chunk of %d tasks was rolled back", batchId, chunk.size());
-                            written.rolledBack(chunk, e);
-                            for (NewTask t : chunk) {
-                                written.failed.add(new BatchFailure(t.index(), t.taskType(),
-                                        "not written, its chunk was rolled back: " + e.getMessage()));
-                            }
-                            return written;
-                        }))
+                .onItem().transformToUniAndConcatenate(chunk -> Uni.createFrom().context(ctx -> {
+                    CallerTransaction tx = joined(ctx);
+                    Uni<Written> write = (tx == null ? store : store.joining(tx))
+                            .insertChunk(batchId, chunk, onDuplicate)
+                            .map(result -> {
+                                committed(batchId, chunk, result, written);
+                                return written;
+                            });
+                    // in the caller's transaction a failed statement has aborted it: the whole call fails with it
+                    return tx != null ? write : write.onFailure().recoverWithItem(e -> {
+                        LOG.errorf(e, "Batch %s: a chunk of %d tasks was rolled back", batchId, chunk.size());
+                        written.rolledBack(chunk, e);
+                        for (NewTask t : chunk) {
+                            written.failed.add(new BatchFailure(t.index(), t.taskType(),
+                                    "not written, its chunk was rolled back: " + e.getMessage()));
+                        }
+                        return written;
+                    });
+                }))
                 .collect().last()
                 .replaceWith(written);
     }
@@ -585,13 +596,45 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
         return Uni.createFrom().item(work).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 
-    /** Emits on the subscriber's Vert.x context if it has one, else on a worker thread. */
+    /**
+     * Emits on the subscriber's Vert.x context if it has one, else on a worker thread. When the caller is inside
+     * a transaction the store can join (Hibernate Reactive's, on PostgreSQL), the submission's writes go into it.
+     */
     <T> Uni<T> deliver(Uni<T> uni) {
-        return Uni.createFrom().deferred(() -> uni.emitOn(callerExecutor()));
+        return Uni.createFrom().context(ctx -> {
+            joinCallerTransaction(ctx);
+            return uni.emitOn(callerExecutor());
+        });
     }
 
     <T> Multi<T> deliverMulti(Multi<T> multi) {
-        return Multi.createFrom().deferred(() -> multi.emitOn(callerExecutor()));
+        return Multi.createFrom().context(ctx -> {
+            joinCallerTransaction(ctx);
+            return multi.emitOn(callerExecutor());
+        });
+    }
+
+    private static final String CALLER_TRANSACTION = "taskqueue.caller-transaction";
+
+    /** On the caller's thread, at subscription: the only place its transaction can be found. */
+    private void joinCallerTransaction(io.smallrye.mutiny.Context ctx) {
+        CallerTransaction tx = transactions.current();
+        if (tx != null) {
+            LOG.debugf("Submitting in %s: the tasks are written when it commits", tx.description());
+            ctx.put(CALLER_TRANSACTION, tx);
+        }
+    }
+
+    private static CallerTransaction joined(io.smallrye.mutiny.Context ctx) {
+        return ctx.getOrElse(CALLER_TRANSACTION, () -> null);
+    }
+
+    /** The writes of the submission being subscribed to: in the caller's transaction when it joined one. */
+    private <T> Uni<T> writes(java.util.function.Function<TaskWrites, Uni<T>> write) {
+        return Uni.createFrom().context(ctx -> {
+            CallerTransaction tx = joined(ctx);
+            return write.apply(tx == null ? store : store.joining(tx));
+        });
     }
 
     private static Executor callerExecutor() {

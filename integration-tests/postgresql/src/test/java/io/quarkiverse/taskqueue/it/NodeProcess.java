@@ -94,9 +94,17 @@ final class NodeProcess implements AutoCloseable {
 
     static void awaitTrue(Duration timeout, String what, Check check) throws Exception {
         long deadline = System.currentTimeMillis() + timeout.toMillis();
-        while (!check.ok()) {
+        Exception last = null;
+        while (true) {
+            try {
+                if (check.ok()) {
+                    return;
+                }
+            } catch (Exception e) {
+                last = e; // e.g. the database is restarting: look again
+            }
             if (System.currentTimeMillis() > deadline) {
-                throw new AssertionError("timed out waiting for: " + what);
+                throw new AssertionError("timed out waiting for: " + what, last);
             }
             Thread.sleep(50);
         }

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -75,6 +76,29 @@ class PostgresMultiNodeIT {
                 + "HAVING count(*) > 1 AND NOT bool_or(node = 'victim')) twice")).isZero();
         assertThat(queryLong("SELECT count(*) FROM (SELECT task_id, attempt FROM it_execution GROUP BY task_id, attempt "
                 + "HAVING count(*) > 1) sameAttempt")).as("no attempt ran twice").isZero();
+    }
+
+    @Test
+    void aDatabaseRestartMidDrainLosesNothing() throws Exception {
+        Path clusters = Path.of("/etc/postgresql");
+        Assumptions.assumeTrue(Files.isDirectory(clusters), "needs a local PostgreSQL cluster to restart");
+        String version;
+        try (var versions = Files.list(clusters)) {
+            version = versions.map(v -> v.getFileName().toString()).sorted().findFirst().orElseThrow();
+        }
+        int tasks = 30_000;
+        try (NodeProcess node = NodeProcess.start("a", "it.scenario=drain", "it.count=" + tasks)) {
+            node.scenarioLine(Duration.ofSeconds(60));
+            awaitTrue(Duration.ofSeconds(60), "some tasks ran",
+                    () -> queryLong("SELECT count(*) FROM it_execution") >= 1_000);
+            Process restart = new ProcessBuilder("pg_ctlcluster", "--skip-systemctl-redirect", version, "main",
+                    "restart").inheritIO().start();
+            assertThat(restart.waitFor()).as("pg_ctlcluster restart").isZero();
+            awaitTrue(Duration.ofSeconds(120), "every task succeeded after the restart",
+                    () -> queryLong("SELECT count(*) FROM tq_task WHERE state = " + SUCCEEDED) == tasks);
+        }
+        assertThat(queryLong("SELECT count(DISTINCT task_id) FROM it_execution")).isEqualTo(tasks);
+        assertThat(queryLong("SELECT count(*) FROM tq_task WHERE state = " + RUNNING)).isZero();
     }
 
     @Test

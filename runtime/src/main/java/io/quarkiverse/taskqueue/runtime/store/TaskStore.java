@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import io.quarkiverse.taskqueue.DuplicateStrategy;
 import io.quarkiverse.taskqueue.GroupSummary;
 import io.quarkiverse.taskqueue.TaskId;
 import io.quarkiverse.taskqueue.TaskInfo;
@@ -16,7 +15,7 @@ import io.smallrye.mutiny.Uni;
  * implementation does its I/O elsewhere. Items are emitted on the store's own threads, so callers hop off them
  * before running user code.
  */
-public interface TaskStore {
+public interface TaskStore extends TaskWrites {
 
     /**
      * Creates or upgrades the schema. A node that runs tasks ({@code worker}) also records its task types and
@@ -28,19 +27,12 @@ public interface TaskStore {
     void stop();
 
     /**
-     * Writes one chunk in one transaction, all or nothing, checking dedup keys against active tasks in bulk.
-     * Within the chunk a repeated dedup key resolves to the first task that has it.
+     * The writes of a submission made inside the caller's transaction {@code tx}, which commits them or not. A
+     * store that cannot write in it gives its own writes (the joiner then never finds one).
      */
-    Uni<ChunkResult> insertChunk(String batchId, List<NewTask> tasks, DuplicateStrategy onDuplicate);
-
-    /** Writes one task; concurrent calls are committed together. A duplicate resolves to the active task. */
-    Uni<Placement> insertOne(NewTask task);
-
-    /** Marks groups as being written to, so that they are not complete before the last chunk is in. */
-    Uni<Void> openGroups(Set<String> groupIds);
-
-    /** Ends {@link #openGroups}; a group whose tasks are all final then completes (reported to the listener). */
-    Uni<Void> closeGroups(Set<String> groupIds);
+    default TaskWrites joining(CallerTransaction tx) {
+        return this;
+    }
 
     /** Claims runnable tasks, highest priority first, then in submission order, within the budget. */
     Uni<List<ClaimedTask>> claim(ClaimBudget budget, String owner, long leaseMillis);

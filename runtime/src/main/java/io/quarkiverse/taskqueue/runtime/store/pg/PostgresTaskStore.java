@@ -26,6 +26,7 @@ import io.quarkiverse.taskqueue.TaskState;
 import io.quarkiverse.taskqueue.runtime.QueueClock;
 import io.quarkiverse.taskqueue.runtime.dispatch.LeaseRescue;
 import io.quarkiverse.taskqueue.runtime.dispatch.Owner;
+import io.quarkiverse.taskqueue.runtime.store.CallerTransaction;
 import io.quarkiverse.taskqueue.runtime.store.CancelResult;
 import io.quarkiverse.taskqueue.runtime.store.ChunkResult;
 import io.quarkiverse.taskqueue.runtime.store.ClaimBudget;
@@ -40,16 +41,13 @@ import io.quarkiverse.taskqueue.runtime.store.Placement;
 import io.quarkiverse.taskqueue.runtime.store.StateCodes;
 import io.quarkiverse.taskqueue.runtime.store.StoreListener;
 import io.quarkiverse.taskqueue.runtime.store.TaskStore;
+import io.quarkiverse.taskqueue.runtime.store.TaskWrites;
+import io.quarkiverse.taskqueue.runtime.store.pg.Sql.SqlRow;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.pgclient.PgConnection;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.RowSet;
-import io.vertx.mutiny.sqlclient.SqlClient;
-import io.vertx.mutiny.sqlclient.SqlConnection;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * The store for several nodes: PostgreSQL through the Vert.x reactive client. Set-based statements (arrays
@@ -113,6 +111,7 @@ public class PostgresTaskStore implements TaskStore {
             + "concurrency_key, name, created_at, run_at, started_at, finished_at, error, error_class, error_trace";
 
     private final Pool pool;
+    private final Sql poolSql;
     private final Vertx vertx;
     private final QueueClock clock;
     /** Names this node: the writer of the groups it opens, and the sender of its NOTIFYs. */
@@ -128,6 +127,7 @@ public class PostgresTaskStore implements TaskStore {
 
     public PostgresTaskStore(Pool pool, Vertx vertx, QueueClock clock) {
         this.pool = pool;
+        this.poolSql = Sql.of(pool);
         this.vertx = vertx;
         this.clock = clock;
     }
@@ -143,9 +143,8 @@ public class PostgresTaskStore implements TaskStore {
             }
             long now = clock.millis();
             String[] types = handlerTypes.stream().sorted().toArray(String[]::new);
-            pool.preparedQuery("INSERT INTO tq_handler (type, seen_at) SELECT t, $2 FROM unnest($1::text[]) AS t "
-                    + "ON CONFLICT (type) DO UPDATE SET seen_at = excluded.seen_at")
-                    .execute(Tuple.of(types, now)).await().atMost(START_TIMEOUT);
+            poolSql.query("INSERT INTO tq_handler (type, seen_at) SELECT t, $2 FROM unnest($1::text[]) AS t "
+                    + "ON CONFLICT (type) DO UPDATE SET seen_at = excluded.seen_at", types, now).await().atMost(START_TIMEOUT);
             listen().await().atMost(START_TIMEOUT);
         } catch (Exception e) {
             throw new IllegalStateException("Cannot open the TaskQueue PostgreSQL store: " + rootMessage(e), e);
@@ -210,8 +209,13 @@ public class PostgresTaskStore implements TaskStore {
     }
 
     /** Wakes the other nodes when this transaction commits (a NOTIFY is delivered only then). */
-    private Uni<Void> notifyOthers(SqlClient c) {
-        return c.preparedQuery("SELECT pg_notify($1, $2)").execute(Tuple.of(CHANNEL, node)).replaceWithVoid();
+    private Uni<Void> notifyOthers(Sql c) {
+        return c.query("SELECT pg_notify($1, $2)", CHANNEL, node).replaceWithVoid();
+    }
+
+    /** Wakes every node, this one too, when the caller's transaction commits: this node cannot tell when it does. */
+    private Uni<Void> notifyAll(Sql c) {
+        return c.query("SELECT pg_notify($1, $2)", CHANNEL, "").replaceWithVoid();
     }
 
     // ---------------------------------------------------------------- submission
@@ -219,7 +223,7 @@ public class PostgresTaskStore implements TaskStore {
     @Override
     public Uni<ChunkResult> insertChunk(String batchId, List<NewTask> tasks, DuplicateStrategy onDuplicate) {
         Finished finished = new Finished();
-        return pool.withTransaction(c -> writeChunk(c, batchId, tasks, onDuplicate, finished)
+        return inTransaction(c -> writeChunk(c, batchId, tasks, onDuplicate, finished)
                 .call(r -> finished.bookInGroups(c)))
                 .invoke(r -> finished.tell(listener));
     }
@@ -251,7 +255,7 @@ public class PostgresTaskStore implements TaskStore {
             tasks.add(reindexed(pending.get(i).task, i));
         }
         Finished none = new Finished();
-        pool.withTransaction(c -> writeChunk(c, null, tasks, DuplicateStrategy.SKIP, none))
+        inTransaction(c -> writeChunk(c, null, tasks, DuplicateStrategy.SKIP, none))
                 .subscribe().with(result -> {
                     for (int i = 0; i < pending.size(); i++) {
                         pending.get(i).emitter.complete(result.placements().get(i));
@@ -265,7 +269,7 @@ public class PostgresTaskStore implements TaskStore {
                     }
                     // one bad row must not fail the others committed with it: write each alone
                     Uni.join().all(pending.stream().map(p -> pool
-                            .withTransaction(c -> writeChunk(c, null, List.of(reindexed(p.task, 0)),
+                            .withTransaction(conn -> writeChunk(Sql.of(conn), null, List.of(reindexed(p.task, 0)),
                                     DuplicateStrategy.SKIP, new Finished()))
                             .onItemOrFailure().invoke((r, f) -> {
                                 if (f != null) {
@@ -295,8 +299,14 @@ public class PostgresTaskStore implements TaskStore {
      * {@link DedupPlanner}'s decisions, inserts the rest in one statement and counts them in their groups. A task
      * that loses its key to another node's insert meanwhile is reported as deduplicated against that node's task.
      */
-    private Uni<ChunkResult> writeChunk(SqlConnection c, String batchId, List<NewTask> tasks,
+    private Uni<ChunkResult> writeChunk(Sql c, String batchId, List<NewTask> tasks,
             DuplicateStrategy onDuplicate, Finished finished) {
+        return writeChunk(c, batchId, tasks, onDuplicate, finished, false);
+    }
+
+    /** @param joined the chunk is written in the caller's transaction, which commits it later */
+    private Uni<ChunkResult> writeChunk(Sql c, String batchId, List<NewTask> tasks,
+            DuplicateStrategy onDuplicate, Finished finished, boolean joined) {
         long now = clock.millis();
         return findActive(c, tasks, onDuplicate == DuplicateStrategy.SUPERSEDE).chain(active -> {
             Placement[] placements = new Placement[tasks.size()];
@@ -349,8 +359,8 @@ public class PostgresTaskStore implements TaskStore {
                                             new Placement(tasks.get(i).index(), Placement.Kind.SKIPPED, null,
                                                     placements[earlier].id(), null)))
                                     .chain(() -> countInGroups(c, tasks, placements, now))
-                                    .chain(() -> anyRunnable(tasks, placements, now) ? notifyOthers(c)
-                                            : Uni.createFrom().voidItem())
+                                    .chain(() -> !anyRunnable(tasks, placements, now) ? Uni.createFrom().voidItem()
+                                            : joined ? notifyAll(c) : notifyOthers(c))
                                     .map(v -> chunkResult(tasks, placements, running, now))));
         });
     }
@@ -371,7 +381,7 @@ public class PostgresTaskStore implements TaskStore {
         return null;
     }
 
-    private Uni<Map<String, Active>> findActive(SqlConnection c, List<NewTask> tasks, boolean lock) {
+    private Uni<Map<String, Active>> findActive(Sql c, List<NewTask> tasks, boolean lock) {
         Set<String> keys = new HashSet<>();
         for (NewTask t : tasks) {
             if (t.dedupKey() != null) {
@@ -381,10 +391,9 @@ public class PostgresTaskStore implements TaskStore {
         if (keys.isEmpty()) {
             return Uni.createFrom().item(Map.of());
         }
-        return c.preparedQuery(FIND_ACTIVE + (lock ? " FOR UPDATE OF t" : ""))
-                .execute(Tuple.of(keys.toArray(String[]::new))).map(rows -> {
+        return c.query(FIND_ACTIVE + (lock ? " FOR UPDATE OF t" : ""), (Object) keys.toArray(String[]::new)).map(rows -> {
                     Map<String, Active> active = new HashMap<>();
-                    for (Row r : rows) {
+                    for (SqlRow r : rows) {
                         active.put(r.getString(0), new Active(new TaskId(r.getLong(1)), r.getInteger(2),
                                 r.getString(3), r.getString(4)));
                     }
@@ -393,14 +402,13 @@ public class PostgresTaskStore implements TaskStore {
     }
 
     /** Marks the superseded tasks; emits those of them that were running (they are asked to stop). */
-    private Uni<List<TaskId>> supersede(SqlConnection c, List<Active> superseded, long now, Finished finished) {
+    private Uni<List<TaskId>> supersede(Sql c, List<Active> superseded, long now, Finished finished) {
         if (superseded.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
         Long[] ids = superseded.stream().map(a -> a.id.value()).toArray(Long[]::new);
-        return c.preparedQuery("UPDATE tq_task SET state = " + SUPERSEDED + ", finished_at = $1, due_at = NULL, "
-                + "cancel_requested = (state = " + RUNNING + ") WHERE id = ANY($2::bigint[]) AND " + ACTIVE)
-                .execute(Tuple.of(now, ids)).map(rows -> {
+        return c.query("UPDATE tq_task SET state = " + SUPERSEDED + ", finished_at = $1, due_at = NULL, "
+                + "cancel_requested = (state = " + RUNNING + ") WHERE id = ANY($2::bigint[]) AND " + ACTIVE, now, ids).map(rows -> {
                     List<TaskId> running = new ArrayList<>();
                     for (Active a : superseded) {
                         if (a.state == RUNNING) {
@@ -413,15 +421,15 @@ public class PostgresTaskStore implements TaskStore {
     }
 
     /** Ids from the task sequence, one per task to insert, so that each insert knows its own. */
-    private static Uni<long[]> allocateIds(SqlConnection c, int n) {
+    private static Uni<long[]> allocateIds(Sql c, int n) {
         if (n == 0) {
             return Uni.createFrom().item(new long[0]);
         }
-        return c.preparedQuery("SELECT nextval('tq_task_id_seq') FROM generate_series(1, $1)").execute(Tuple.of(n))
+        return c.query("SELECT nextval('tq_task_id_seq') FROM generate_series(1, $1)", n)
                 .map(rows -> {
                     long[] ids = new long[n];
                     int i = 0;
-                    for (Row r : rows) {
+                    for (SqlRow r : rows) {
                         ids[i++] = r.getLong(0);
                     }
                     Arrays.sort(ids);
@@ -430,7 +438,7 @@ public class PostgresTaskStore implements TaskStore {
     }
 
     /** One statement for the whole chunk; emits the ids written (a key taken meanwhile leaves its task out). */
-    private static Uni<Set<Long>> insert(SqlConnection c, String batchId, List<NewTask> tasks, List<Integer> toInsert,
+    private static Uni<Set<Long>> insert(Sql c, String batchId, List<NewTask> tasks, List<Integer> toInsert,
             long[] ids, long now) {
         int n = toInsert.size();
         if (n == 0) {
@@ -468,11 +476,11 @@ public class PostgresTaskStore implements TaskStore {
             due[j] = delayed ? t.dueAt() : null;
             runAt[j] = delayed ? t.dueAt() : now;
         }
-        return c.preparedQuery(INSERT_TASKS).execute(Tuple.from(List.of(id, type, payload, state, priority, dedup,
-                group, ckey, name, maxRetries, retryPolicy, timeout, due, runAt)).addValue(batchId).addValue(now))
+        return c.query(INSERT_TASKS, id, type, payload, state, priority, dedup,
+                group, ckey, name, maxRetries, retryPolicy, timeout, due, runAt, batchId, now)
                 .map(rows -> {
                     Set<Long> inserted = new HashSet<>(rows.size() * 2);
-                    for (Row r : rows) {
+                    for (SqlRow r : rows) {
                         inserted.add(r.getLong(0));
                     }
                     return inserted;
@@ -480,7 +488,7 @@ public class PostgresTaskStore implements TaskStore {
     }
 
     /** Fills in the placements of the tasks inserted, and of those that lost their key to another node. */
-    private static Uni<Void> placeInserted(SqlConnection c, List<NewTask> tasks, List<Integer> toInsert, long[] ids,
+    private static Uni<Void> placeInserted(Sql c, List<NewTask> tasks, List<Integer> toInsert, long[] ids,
             Set<Long> inserted, Map<Integer, TaskId> replacing, Placement[] placements, DuplicateStrategy onDuplicate) {
         List<Integer> lost = new ArrayList<>();
         for (int j = 0; j < toInsert.size(); j++) {
@@ -498,9 +506,9 @@ public class PostgresTaskStore implements TaskStore {
             return Uni.createFrom().voidItem();
         }
         String[] keys = lost.stream().map(i -> tasks.get(i).dedupKey()).toArray(String[]::new);
-        return c.preparedQuery(FIND_ACTIVE).execute(Tuple.of(keys)).map(rows -> {
+        return c.query(FIND_ACTIVE, (Object) keys).map(rows -> {
             Map<String, Active> winners = new HashMap<>();
-            for (Row r : rows) {
+            for (SqlRow r : rows) {
                 winners.put(r.getString(0), new Active(new TaskId(r.getLong(1)), r.getInteger(2), r.getString(3),
                         r.getString(4)));
             }
@@ -518,7 +526,7 @@ public class PostgresTaskStore implements TaskStore {
         }).replaceWithVoid();
     }
 
-    private static Uni<Void> countInGroups(SqlConnection c, List<NewTask> tasks, Placement[] placements, long now) {
+    private static Uni<Void> countInGroups(Sql c, List<NewTask> tasks, Placement[] placements, long now) {
         Map<String, Integer> adds = new TreeMap<>();
         for (int i = 0; i < placements.length; i++) {
             if (placements[i].id() != null && tasks.get(i).groupId() != null) {
@@ -528,10 +536,9 @@ public class PostgresTaskStore implements TaskStore {
         if (adds.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return c.preparedQuery("INSERT INTO tq_group (id, created_at, active) SELECT g, $3, n "
+        return c.query("INSERT INTO tq_group (id, created_at, active) SELECT g, $3, n "
                 + "FROM unnest($1::text[], $2::int[]) AS u(g, n) ORDER BY g "
-                + "ON CONFLICT (id) DO UPDATE SET active = tq_group.active + excluded.active, completed = false")
-                .execute(Tuple.of(adds.keySet().toArray(String[]::new), adds.values().toArray(Integer[]::new), now))
+                + "ON CONFLICT (id) DO UPDATE SET active = tq_group.active + excluded.active, completed = false", adds.keySet().toArray(String[]::new), adds.values().toArray(Integer[]::new), now)
                 .replaceWithVoid();
     }
 
@@ -559,41 +566,88 @@ public class PostgresTaskStore implements TaskStore {
 
     @Override
     public Uni<Void> openGroups(Set<String> groupIds) {
+        return inTransaction(c -> openGroups(c, groupIds));
+    }
+
+    private Uni<Void> openGroups(Sql c, Set<String> groupIds) {
         String[] ids = new TreeSet<>(groupIds).toArray(String[]::new);
         long now = clock.millis();
-        return pool.withTransaction(c -> c.preparedQuery("INSERT INTO tq_group (id, created_at, open_submissions) "
+        return c.query("INSERT INTO tq_group (id, created_at, open_submissions) "
                 + "SELECT g, $2, 1 FROM unnest($1::text[]) AS g ORDER BY g "
-                + "ON CONFLICT (id) DO UPDATE SET open_submissions = tq_group.open_submissions + 1")
-                .execute(Tuple.of(ids, now))
-                .chain(() -> c.preparedQuery("INSERT INTO tq_group_writer (group_id, owner, open, seen_at) "
+                + "ON CONFLICT (id) DO UPDATE SET open_submissions = tq_group.open_submissions + 1", ids, now)
+                .chain(() -> c.query("INSERT INTO tq_group_writer (group_id, owner, open, seen_at) "
                         + "SELECT g, $2, 1, $3 FROM unnest($1::text[]) AS g ORDER BY g ON CONFLICT (group_id, owner) "
-                        + "DO UPDATE SET open = tq_group_writer.open + 1, seen_at = excluded.seen_at")
-                        .execute(Tuple.of(ids, node, now)))
-                .replaceWithVoid());
+                        + "DO UPDATE SET open = tq_group_writer.open + 1, seen_at = excluded.seen_at", ids, node, now))
+                .replaceWithVoid();
     }
 
     @Override
     public Uni<Void> closeGroups(Set<String> groupIds) {
-        String[] ids = new TreeSet<>(groupIds).toArray(String[]::new);
         Finished finished = new Finished();
+        return inTransaction(c -> closeGroups(c, groupIds, finished)).invoke(() -> finished.tell(listener));
+    }
+
+    private Uni<Void> closeGroups(Sql c, Set<String> groupIds, Finished finished) {
+        String[] ids = new TreeSet<>(groupIds).toArray(String[]::new);
         groupIds.forEach(g -> finished.groups.put(g, 0));
-        return pool.withTransaction(c -> lockGroups(c, ids)
-                .chain(() -> c.preparedQuery("UPDATE tq_group SET open_submissions = greatest(open_submissions - 1, 0) "
-                        + "WHERE id = ANY($1::text[])").execute(Tuple.of((Object) ids)))
-                .chain(() -> c.preparedQuery("UPDATE tq_group_writer SET open = open - 1 "
-                        + "WHERE group_id = ANY($1::text[]) AND owner = $2").execute(Tuple.of(ids, node)))
-                .chain(() -> c.preparedQuery("DELETE FROM tq_group_writer WHERE owner = $1 AND open <= 0")
-                        .execute(Tuple.of(node)))
-                .chain(() -> finished.bookInGroups(c)))
-                .invoke(() -> finished.tell(listener));
+        return lockGroups(c, ids)
+                .chain(() -> c.query("UPDATE tq_group SET open_submissions = greatest(open_submissions - 1, 0) "
+                        + "WHERE id = ANY($1::text[])", (Object) ids))
+                .chain(() -> c.query("UPDATE tq_group_writer SET open = open - 1 "
+                        + "WHERE group_id = ANY($1::text[]) AND owner = $2", ids, node))
+                .chain(() -> c.query("DELETE FROM tq_group_writer WHERE owner = $1 AND open <= 0", node))
+                .chain(() -> finished.bookInGroups(c));
+    }
+
+    // ---------------------------------------------------------------- in the caller's transaction
+
+    @Override
+    public TaskWrites joining(CallerTransaction tx) {
+        return tx instanceof Sql sql ? new JoinedWrites(sql) : this;
+    }
+
+    /**
+     * A submission's writes in the caller's transaction: the same statements, none of them committed here. What
+     * the listener is told (superseded tasks, groups) is told when the statements ran, as the caller may still
+     * roll back; the NOTIFY, delivered only on commit, wakes every node, this one included.
+     */
+    private final class JoinedWrites implements TaskWrites {
+        private final Sql tx;
+
+        JoinedWrites(Sql tx) {
+            this.tx = tx;
+        }
+
+        @Override
+        public Uni<ChunkResult> insertChunk(String batchId, List<NewTask> tasks, DuplicateStrategy onDuplicate) {
+            Finished finished = new Finished();
+            return writeChunk(tx, batchId, tasks, onDuplicate, finished, true).call(r -> finished.bookInGroups(tx))
+                    .invoke(r -> finished.tell(listener));
+        }
+
+        @Override
+        public Uni<Placement> insertOne(NewTask task) {
+            return insertChunk(null, List.of(reindexed(task, 0)), DuplicateStrategy.SKIP)
+                    .map(r -> r.placements().get(0));
+        }
+
+        @Override
+        public Uni<Void> openGroups(Set<String> groupIds) {
+            return PostgresTaskStore.this.openGroups(tx, groupIds);
+        }
+
+        @Override
+        public Uni<Void> closeGroups(Set<String> groupIds) {
+            Finished finished = new Finished();
+            return PostgresTaskStore.this.closeGroups(tx, groupIds, finished).invoke(() -> finished.tell(listener));
+        }
     }
 
     /** Locks group rows in one order, so that transactions of several nodes counting in them cannot deadlock. */
-    private static Uni<Map<String, Boolean>> lockGroups(SqlClient c, String[] sortedIds) {
-        return c.preparedQuery("SELECT id, completed FROM tq_group WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE")
-                .execute(Tuple.of((Object) sortedIds)).map(rows -> {
+    private static Uni<Map<String, Boolean>> lockGroups(Sql c, String[] sortedIds) {
+        return c.query("SELECT id, completed FROM tq_group WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE", (Object) sortedIds).map(rows -> {
                     Map<String, Boolean> completed = new HashMap<>();
-                    for (Row r : rows) {
+                    for (SqlRow r : rows) {
                         completed.put(r.getString(0), r.getBoolean(1));
                     }
                     return completed;
@@ -604,19 +658,18 @@ public class PostgresTaskStore implements TaskStore {
      * Lowers each group's count of active tasks by the number given; emits the summaries of the groups this
      * transaction completes. A group completes once: when its row is locked, no other node can complete it too.
      */
-    private static Uni<List<GroupSummary>> finishInGroups(SqlClient c, Map<String, Integer> finishedByGroup) {
+    private static Uni<List<GroupSummary>> finishInGroups(Sql c, Map<String, Integer> finishedByGroup) {
         if (finishedByGroup.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
         TreeMap<String, Integer> sorted = new TreeMap<>(finishedByGroup);
         String[] ids = sorted.keySet().toArray(String[]::new);
         Integer[] counts = sorted.values().toArray(Integer[]::new);
-        return lockGroups(c, ids).chain(wasCompleted -> c.preparedQuery("UPDATE tq_group g SET active = g.active - u.n, "
+        return lockGroups(c, ids).chain(wasCompleted -> c.query("UPDATE tq_group g SET active = g.active - u.n, "
                 + "completed = g.completed OR (g.active - u.n <= 0 AND g.open_submissions <= 0) "
-                + "FROM unnest($1::text[], $2::int[]) AS u(id, n) WHERE g.id = u.id RETURNING g.id, g.completed")
-                .execute(Tuple.of(ids, counts)).chain(rows -> {
+                + "FROM unnest($1::text[], $2::int[]) AS u(id, n) WHERE g.id = u.id RETURNING g.id, g.completed", ids, counts).chain(rows -> {
                     List<String> completed = new ArrayList<>();
-                    for (Row r : rows) {
+                    for (SqlRow r : rows) {
                         if (r.getBoolean(1) && !wasCompleted.getOrDefault(r.getString(0), false)) {
                             completed.add(r.getString(0));
                         }
@@ -625,15 +678,15 @@ public class PostgresTaskStore implements TaskStore {
                 }));
     }
 
-    private static Uni<List<GroupSummary>> summaries(SqlClient c, List<String> groupIds) {
+    private static Uni<List<GroupSummary>> summaries(Sql c, List<String> groupIds) {
         if (groupIds.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
-        return c.preparedQuery("SELECT group_id, state, count(*) FROM tq_task WHERE group_id = ANY($1::text[]) "
-                + "GROUP BY group_id, state").execute(Tuple.of((Object) groupIds.toArray(String[]::new))).map(rows -> {
+        return c.query("SELECT group_id, state, count(*) FROM tq_task WHERE group_id = ANY($1::text[]) "
+                + "GROUP BY group_id, state", (Object) groupIds.toArray(String[]::new)).map(rows -> {
                     Map<String, GroupCounts> counts = new LinkedHashMap<>();
                     groupIds.forEach(g -> counts.put(g, new GroupCounts()));
-                    for (Row r : rows) {
+                    for (SqlRow r : rows) {
                         counts.get(r.getString(0)).add(StateCodes.state(r.getInteger(1)), r.getLong(2).intValue());
                     }
                     List<GroupSummary> summaries = new ArrayList<>(counts.size());
@@ -644,8 +697,7 @@ public class PostgresTaskStore implements TaskStore {
 
     /** Keeps this node's group writers alive; a writer silent for {@value #WRITER_DEAD_AFTER_MS} ms is released. */
     private void heartbeat() {
-        pool.preparedQuery("UPDATE tq_group_writer SET seen_at = $1 WHERE owner = $2")
-                .execute(Tuple.of(clock.millis(), node))
+        poolSql.query("UPDATE tq_group_writer SET seen_at = $1 WHERE owner = $2", clock.millis(), node)
                 .subscribe().with(r -> {
                 }, e -> LOG.debugf("TaskQueue: group writer heartbeat failed: %s", rootMessage(e)));
     }
@@ -654,20 +706,19 @@ public class PostgresTaskStore implements TaskStore {
      * Closes the groups whose writer died: a process of this host that is gone, or any node whose heartbeat
      * stopped. Adds them to {@code finished} so that their completion is checked.
      */
-    private Uni<Void> releaseGroupsOfDeadWriters(SqlConnection c, long now, Finished finished) {
-        return c.query("SELECT DISTINCT owner FROM tq_group_writer").execute().chain(rows -> {
+    private Uni<Void> releaseGroupsOfDeadWriters(Sql c, long now, Finished finished) {
+        return c.query("SELECT DISTINCT owner FROM tq_group_writer").chain(rows -> {
             List<String> dead = new ArrayList<>();
-            for (Row r : rows) {
+            for (SqlRow r : rows) {
                 if (Owner.isDeadLocalProcess(r.getString(0))) {
                     dead.add(r.getString(0));
                 }
             }
-            return c.preparedQuery("DELETE FROM tq_group_writer WHERE owner <> $3 AND (owner = ANY($1::text[]) "
-                    + "OR seen_at < $2) RETURNING group_id, open")
-                    .execute(Tuple.of(dead.toArray(String[]::new), now - WRITER_DEAD_AFTER_MS, node));
+            return c.query("DELETE FROM tq_group_writer WHERE owner <> $3 AND (owner = ANY($1::text[]) "
+                    + "OR seen_at < $2) RETURNING group_id, open", dead.toArray(String[]::new), now - WRITER_DEAD_AFTER_MS, node);
         }).chain(released -> {
             Map<String, Integer> open = new TreeMap<>();
-            for (Row r : released) {
+            for (SqlRow r : released) {
                 open.merge(r.getString(0), r.getInteger(1), Integer::sum);
             }
             if (open.isEmpty()) {
@@ -675,9 +726,9 @@ public class PostgresTaskStore implements TaskStore {
             }
             open.keySet().forEach(g -> finished.groups.merge(g, 0, Integer::sum));
             String[] ids = open.keySet().toArray(String[]::new);
-            return lockGroups(c, ids).chain(() -> c.preparedQuery("UPDATE tq_group g SET open_submissions = "
+            return lockGroups(c, ids).chain(() -> c.query("UPDATE tq_group g SET open_submissions = "
                     + "greatest(g.open_submissions - u.n, 0) FROM unnest($1::text[], $2::int[]) AS u(id, n) "
-                    + "WHERE g.id = u.id").execute(Tuple.of(ids, open.values().toArray(Integer[]::new))))
+                    + "WHERE g.id = u.id", ids, open.values().toArray(Integer[]::new)))
                     .replaceWithVoid();
         });
     }
@@ -709,8 +760,8 @@ public class PostgresTaskStore implements TaskStore {
                     : writeCompletions(c, batch, applied).invoke(completedGroups::addAll).replaceWithVoid())
                     .chain(() -> slots <= 0 ? Uni.createFrom().item(List.<ClaimedTask> of())
                             : capacity.isEmpty()
-                                    ? c.preparedQuery(CLAIM).execute(Tuple.of(slots, now, now + leaseMillis, owner,
-                                            new String[0])).map(rows -> claimed(rows, owner))
+                                    ? c.query(CLAIM, slots, now, now + leaseMillis, owner,
+                                            new String[0]).map(rows -> claimed(rows, owner))
                                     : claimWithinLimits(c, slots, capacity, owner, now, leaseMillis,
                                             new ArrayList<>(), 0)))
                     .onItemOrFailure().invoke((claimed, failure) -> {
@@ -736,9 +787,12 @@ public class PostgresTaskStore implements TaskStore {
      * crash of the database may lose the last ones, which only makes their tasks run again (at-least-once), and
      * the drain does not wait for an fsync per round trip. Submissions keep the database's durability.
      */
-    private <T> Uni<T> dispatchTransaction(Function<SqlConnection, Uni<T>> work) {
-        return pool.withTransaction(c -> c.query("SET LOCAL synchronous_commit = off").execute()
-                .chain(() -> work.apply(c)));
+    private <T> Uni<T> dispatchTransaction(Function<Sql, Uni<T>> work) {
+        return inTransaction(c -> c.query("SET LOCAL synchronous_commit = off").chain(() -> work.apply(c)));
+    }
+
+    private <T> Uni<T> inTransaction(Function<Sql, Uni<T>> work) {
+        return pool.withTransaction(conn -> work.apply(Sql.of(conn)));
     }
 
     /**
@@ -746,15 +800,15 @@ public class PostgresTaskStore implements TaskStore {
      * candidates found, only as many of a key as it has room for are taken. The rounds end when the slots are
      * filled or the queue has nothing more that fits.
      */
-    private Uni<List<ClaimedTask>> claimWithinLimits(SqlConnection c, int slots, Map<String, Integer> capacity,
+    private Uni<List<ClaimedTask>> claimWithinLimits(Sql c, int slots, Map<String, Integer> capacity,
             String owner, long now, long leaseMillis, List<ClaimedTask> taken, int round) {
         int wanted = slots - taken.size();
         int limit = wanted + 256;
         String[] full = capacity.entrySet().stream().filter(e -> e.getValue() <= 0).map(Map.Entry::getKey)
                 .toArray(String[]::new);
-        return c.preparedQuery(CANDIDATES).execute(Tuple.of(limit, full)).chain(rows -> {
+        return c.query(CANDIDATES, limit, full).chain(rows -> {
             List<Long> picked = new ArrayList<>();
-            for (Row r : rows) {
+            for (SqlRow r : rows) {
                 if (picked.size() == wanted) {
                     break;
                 }
@@ -772,8 +826,8 @@ public class PostgresTaskStore implements TaskStore {
             if (picked.isEmpty()) {
                 return Uni.createFrom().item(taken);
             }
-            return c.preparedQuery(CLAIM_IDS).execute(Tuple.of(picked.toArray(Long[]::new), now, now + leaseMillis,
-                    owner)).chain(claimed -> {
+            return c.query(CLAIM_IDS, picked.toArray(Long[]::new), now, now + leaseMillis,
+                    owner).chain(claimed -> {
                         taken.addAll(claimed(claimed, owner));
                         if (taken.size() < slots && more && round < 8) {
                             return claimWithinLimits(c, slots, capacity, owner, now, leaseMillis, taken, round + 1);
@@ -789,9 +843,9 @@ public class PostgresTaskStore implements TaskStore {
     private static final java.util.Comparator<ClaimedTask> CLAIM_ORDER = java.util.Comparator
             .comparingInt(ClaimedTask::priority).reversed().thenComparing(t -> t.id().value());
 
-    private static List<ClaimedTask> claimed(RowSet<Row> rows, String owner) {
+    private static List<ClaimedTask> claimed(List<SqlRow> rows, String owner) {
         List<ClaimedTask> claimed = new ArrayList<>(rows.size());
-        for (Row r : rows) {
+        for (SqlRow r : rows) {
             claimed.add(new ClaimedTask(new TaskId(r.getLong(0)), r.getString(1), r.getString(2), r.getInteger(3),
                     r.getInteger(4), r.getString(5), r.getString(6), r.getInteger(7), r.getString(8), r.getLong(9),
                     owner));
@@ -851,7 +905,7 @@ public class PostgresTaskStore implements TaskStore {
         }
     }
 
-    private Uni<List<GroupSummary>> writeCompletions(SqlConnection c, List<Completion> batch, List<Completion> applied) {
+    private Uni<List<GroupSummary>> writeCompletions(Sql c, List<Completion> batch, List<Completion> applied) {
         long now = clock.millis();
         int n = batch.size();
         Long[] id = new Long[n];
@@ -880,10 +934,10 @@ public class PostgresTaskStore implements TaskStore {
             owner[i] = k.task().owner();
             attempt[i] = k.task().attempt();
         }
-        return c.preparedQuery(COMPLETE).execute(Tuple.from(List.of(id, state, finishedAt, result, error, errorClass,
-                errorTrace, due, runAt, owner, attempt))).chain(rows -> {
+        return c.query(COMPLETE, id, state, finishedAt, result, error, errorClass,
+                errorTrace, due, runAt, owner, attempt).chain(rows -> {
                     Set<Long> written = new HashSet<>(rows.size() * 2);
-                    for (Row r : rows) {
+                    for (SqlRow r : rows) {
                         written.add(r.getLong(0));
                     }
                     Map<String, Integer> finishedGroups = new HashMap<>();
@@ -907,10 +961,9 @@ public class PostgresTaskStore implements TaskStore {
     @Override
     public Uni<Long> promoteDue() {
         long now = clock.millis();
-        return pool.preparedQuery("WITH due AS (UPDATE tq_task SET state = CASE WHEN state = " + SCHEDULED + " THEN "
+        return poolSql.query("WITH due AS (UPDATE tq_task SET state = CASE WHEN state = " + SCHEDULED + " THEN "
                 + QUEUED + " ELSE state END, due_at = NULL WHERE due_at IS NOT NULL AND due_at <= $1 RETURNING 1) "
-                + "SELECT coalesce(min(due_at), 0) FROM tq_task WHERE due_at IS NOT NULL AND due_at > $1")
-                .execute(Tuple.of(now)).map(rows -> rows.iterator().next().getLong(0));
+                + "SELECT coalesce(min(due_at), 0) FROM tq_task WHERE due_at IS NOT NULL AND due_at > $1", now).map(rows -> rows.get(0).getLong(0));
     }
 
     @Override
@@ -918,12 +971,11 @@ public class PostgresTaskStore implements TaskStore {
         if (running.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
-        return pool.preparedQuery("UPDATE tq_task SET lease_until = $1 WHERE id = ANY($2::bigint[]) AND state = "
-                + RUNNING + " AND owner = $3 RETURNING id, cancel_requested")
-                .execute(Tuple.of(clock.millis() + leaseMillis, ids(running), owner)).map(rows -> {
+        return poolSql.query("UPDATE tq_task SET lease_until = $1 WHERE id = ANY($2::bigint[]) AND state = "
+                + RUNNING + " AND owner = $3 RETURNING id, cancel_requested", clock.millis() + leaseMillis, ids(running), owner).map(rows -> {
                     Set<TaskId> renewed = new HashSet<>();
                     List<TaskId> stop = new ArrayList<>();
-                    for (Row r : rows) {
+                    for (SqlRow r : rows) {
                         TaskId id = new TaskId(r.getLong(0));
                         renewed.add(id);
                         if (r.getBoolean(1)) {
@@ -943,18 +995,16 @@ public class PostgresTaskStore implements TaskStore {
     public Uni<Integer> recoverExpiredLeases() {
         Finished finished = new Finished();
         long now = clock.millis();
-        return pool.withTransaction(c -> c.preparedQuery("SELECT DISTINCT owner FROM tq_task WHERE state = " + RUNNING)
-                .execute().chain(owners -> {
+        return inTransaction(c -> c.query("SELECT DISTINCT owner FROM tq_task WHERE state = " + RUNNING).chain(owners -> {
                     List<String> dead = new ArrayList<>();
-                    for (Row r : owners) {
+                    for (SqlRow r : owners) {
                         if (Owner.isDeadLocalProcess(r.getString(0))) {
                             dead.add(r.getString(0));
                         }
                     }
                     // leases of a dead process of this host are over now, not when they run out
-                    return c.preparedQuery("SELECT " + RESCUE_COLUMNS + " FROM tq_task WHERE state = " + RUNNING
-                            + " AND (lease_until < $1 OR owner = ANY($2::text[])) FOR UPDATE SKIP LOCKED")
-                            .execute(Tuple.of(now, dead.toArray(String[]::new)));
+                    return c.query("SELECT " + RESCUE_COLUMNS + " FROM tq_task WHERE state = " + RUNNING
+                            + " AND (lease_until < $1 OR owner = ANY($2::text[])) FOR UPDATE SKIP LOCKED", now, dead.toArray(String[]::new));
                 })
                 .chain(rows -> rescue(c, rows, false, now, finished))
                 .call(() -> releaseGroupsOfDeadWriters(c, now, finished))
@@ -974,8 +1024,8 @@ public class PostgresTaskStore implements TaskStore {
             return Uni.createFrom().voidItem();
         }
         Finished finished = new Finished();
-        return pool.withTransaction(c -> c.preparedQuery("SELECT " + RESCUE_COLUMNS + " FROM tq_task WHERE "
-                + "id = ANY($1::bigint[]) AND state = " + RUNNING + " FOR UPDATE").execute(Tuple.of((Object) ids(running)))
+        return inTransaction(c -> c.query("SELECT " + RESCUE_COLUMNS + " FROM tq_task WHERE "
+                + "id = ANY($1::bigint[]) AND state = " + RUNNING + " FOR UPDATE", (Object) ids(running))
                 .chain(rows -> rescue(c, rows, true, clock.millis(), finished))
                 .call(() -> finished.bookInGroups(c)))
                 .invoke(() -> finished.tell(listener)).replaceWithVoid();
@@ -986,11 +1036,11 @@ public class PostgresTaskStore implements TaskStore {
      * ended. {@code released}: this node's shutdown gives them back, so the attempt does not count. Emits how
      * many were queued again.
      */
-    private Uni<Integer> rescue(SqlConnection c, RowSet<Row> rows, boolean released, long now, Finished finished) {
+    private Uni<Integer> rescue(Sql c, List<SqlRow> rows, boolean released, long now, Finished finished) {
         List<Long> retry = new ArrayList<>();
         List<Long> cancel = new ArrayList<>();
         List<Long> fail = new ArrayList<>();
-        for (Row r : rows) {
+        for (SqlRow r : rows) {
             TaskId id = new TaskId(r.getLong(0));
             boolean cancelRequested = r.getBoolean(4);
             LeaseRescue.Outcome outcome = released ? LeaseRescue.released(cancelRequested)
@@ -1005,22 +1055,20 @@ public class PostgresTaskStore implements TaskStore {
                     failed ? LeaseRescue.LEASE_EXPIRED : null), r.getString(5));
         }
         Uni<Void> requeue = retry.isEmpty() ? Uni.createFrom().voidItem()
-                : c.preparedQuery("UPDATE tq_task SET state = " + QUEUED + ", lease_until = NULL, owner = NULL"
+                : c.query("UPDATE tq_task SET state = " + QUEUED + ", lease_until = NULL, owner = NULL"
                         + (released ? ", attempts = attempts - 1, started_at = NULL" : "")
-                        + " WHERE id = ANY($1::bigint[]) AND state = " + RUNNING)
-                        .execute(Tuple.of((Object) retry.toArray(Long[]::new))).chain(() -> notifyOthers(c));
+                        + " WHERE id = ANY($1::bigint[]) AND state = " + RUNNING, (Object) retry.toArray(Long[]::new)).chain(() -> notifyOthers(c));
         return requeue.chain(() -> endRunning(c, cancel, CANCELLED, null, now))
                 .chain(() -> endRunning(c, fail, FAILED, LeaseRescue.LEASE_EXPIRED, now))
                 .map(v -> retry.size());
     }
 
-    private static Uni<Void> endRunning(SqlConnection c, List<Long> ids, int state, String error, long now) {
+    private static Uni<Void> endRunning(Sql c, List<Long> ids, int state, String error, long now) {
         if (ids.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return c.preparedQuery("UPDATE tq_task SET state = $1, error = coalesce($2, error), finished_at = $3, "
-                + "lease_until = NULL, owner = NULL WHERE id = ANY($4::bigint[]) AND state = " + RUNNING)
-                .execute(Tuple.of(state, error, now, ids.toArray(Long[]::new))).replaceWithVoid();
+        return c.query("UPDATE tq_task SET state = $1, error = coalesce($2, error), finished_at = $3, "
+                + "lease_until = NULL, owner = NULL WHERE id = ANY($4::bigint[]) AND state = " + RUNNING, state, error, now, ids.toArray(Long[]::new)).replaceWithVoid();
     }
 
     // ---------------------------------------------------------------- cancellation
@@ -1028,16 +1076,15 @@ public class PostgresTaskStore implements TaskStore {
     @Override
     public Uni<CancelResult> cancel(TaskId id) {
         Finished finished = new Finished();
-        return pool.withTransaction(c -> c.preparedQuery("SELECT state, group_id, type, attempts FROM tq_task "
-                + "WHERE id = $1 FOR UPDATE").execute(Tuple.of(id.value())).chain(rows -> {
+        return inTransaction(c -> c.query("SELECT state, group_id, type, attempts FROM tq_task "
+                + "WHERE id = $1 FOR UPDATE", id.value()).chain(rows -> {
                     if (rows.size() == 0) {
                         return Uni.createFrom().item(CancelResult.NOT_FOUND);
                     }
-                    Row r = rows.iterator().next();
+                    SqlRow r = rows.get(0);
                     CancelResult decision = CancelResult.of(StateCodes.state(r.getInteger(0)));
                     if (decision == CancelResult.REQUESTED) {
-                        return c.preparedQuery("UPDATE tq_task SET cancel_requested = true WHERE id = $1")
-                                .execute(Tuple.of(id.value())).map(x -> decision);
+                        return c.query("UPDATE tq_task SET cancel_requested = true WHERE id = $1", id.value()).map(x -> decision);
                     }
                     if (decision != CancelResult.CANCELLED) {
                         return Uni.createFrom().item(decision);
@@ -1050,24 +1097,23 @@ public class PostgresTaskStore implements TaskStore {
                 .invoke(() -> finished.tell(listener));
     }
 
-    private Uni<Void> cancelWaiting(SqlConnection c, List<Long> ids) {
+    private Uni<Void> cancelWaiting(Sql c, List<Long> ids) {
         if (ids.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return c.preparedQuery("UPDATE tq_task SET state = " + CANCELLED + ", finished_at = $1, due_at = NULL "
-                + "WHERE id = ANY($2::bigint[]) AND " + ACTIVE + " AND state <> " + RUNNING)
-                .execute(Tuple.of(clock.millis(), ids.toArray(Long[]::new))).replaceWithVoid();
+        return c.query("UPDATE tq_task SET state = " + CANCELLED + ", finished_at = $1, due_at = NULL "
+                + "WHERE id = ANY($2::bigint[]) AND " + ACTIVE + " AND state <> " + RUNNING, clock.millis(), ids.toArray(Long[]::new)).replaceWithVoid();
     }
 
     @Override
     public Uni<GroupCancel> cancelGroup(String groupId) {
         Finished finished = new Finished();
-        return pool.withTransaction(c -> c.preparedQuery("SELECT id, state, type FROM tq_task WHERE group_id = $1 "
-                + "AND " + ACTIVE + " ORDER BY id FOR UPDATE").execute(Tuple.of(groupId)).chain(rows -> {
+        return inTransaction(c -> c.query("SELECT id, state, type FROM tq_task WHERE group_id = $1 "
+                + "AND " + ACTIVE + " ORDER BY id FOR UPDATE", groupId).chain(rows -> {
                     List<Long> waiting = new ArrayList<>();
                     List<TaskId> running = new ArrayList<>();
                     Map<TaskId, String> cancelled = new LinkedHashMap<>();
-                    for (Row r : rows) {
+                    for (SqlRow r : rows) {
                         TaskId id = new TaskId(r.getLong(0));
                         if (r.getInteger(1) == RUNNING) {
                             running.add(id);
@@ -1079,8 +1125,7 @@ public class PostgresTaskStore implements TaskStore {
                     }
                     finished.groups.put(groupId, waiting.size());
                     Uni<Void> flag = running.isEmpty() ? Uni.createFrom().voidItem()
-                            : c.preparedQuery("UPDATE tq_task SET cancel_requested = true WHERE id = ANY($1::bigint[])")
-                                    .execute(Tuple.of((Object) ids(running))).replaceWithVoid();
+                            : c.query("UPDATE tq_task SET cancel_requested = true WHERE id = ANY($1::bigint[])", (Object) ids(running)).replaceWithVoid();
                     return cancelWaiting(c, waiting).chain(() -> flag).call(() -> finished.bookInGroups(c))
                             .map(x -> new GroupCancel(cancelled, running));
                 }))
@@ -1091,12 +1136,12 @@ public class PostgresTaskStore implements TaskStore {
 
     @Override
     public Uni<TaskInfo> info(TaskId id) {
-        return pool.preparedQuery("SELECT " + INFO_COLUMNS + " FROM tq_task WHERE id = $1").execute(Tuple.of(id.value()))
+        return poolSql.query("SELECT " + INFO_COLUMNS + " FROM tq_task WHERE id = $1", id.value())
                 .map(rows -> {
                     if (rows.size() == 0) {
                         return null;
                     }
-                    Row r = rows.iterator().next();
+                    SqlRow r = rows.get(0);
                     return new TaskInfo(new TaskId(r.getLong(0)), r.getString(1), StateCodes.state(r.getInteger(2)),
                             r.getInteger(3), r.getInteger(4), r.getString(5), r.getString(6), r.getString(7),
                             r.getString(8), instant(r, 9), instant(r, 10), instant(r, 11), instant(r, 12),
@@ -1111,10 +1156,9 @@ public class PostgresTaskStore implements TaskStore {
 
     @Override
     public Uni<List<TaskResult>> results(List<TaskId> ids) {
-        return pool.preparedQuery("SELECT id, state, result, error, attempts FROM tq_task WHERE id = ANY($1::bigint[])")
-                .execute(Tuple.of((Object) ids(ids))).map(rows -> {
+        return poolSql.query("SELECT id, state, result, error, attempts FROM tq_task WHERE id = ANY($1::bigint[])", (Object) ids(ids)).map(rows -> {
                     Map<Long, TaskResult> found = new HashMap<>();
-                    for (Row r : rows) {
+                    for (SqlRow r : rows) {
                         TaskId id = new TaskId(r.getLong(0));
                         TaskState state = StateCodes.state(r.getInteger(1));
                         String error = state == TaskState.SUCCEEDED ? null : r.getString(3);
@@ -1133,32 +1177,31 @@ public class PostgresTaskStore implements TaskStore {
 
     @Override
     public Uni<GroupSummary> groupSummary(String groupId) {
-        return pool.preparedQuery("SELECT state, count(*) FROM tq_task WHERE group_id = $1 GROUP BY state")
-                .execute(Tuple.of(groupId)).chain(rows -> {
+        return poolSql.query("SELECT state, count(*) FROM tq_task WHERE group_id = $1 GROUP BY state", groupId).chain(rows -> {
                     GroupCounts counts = new GroupCounts();
-                    for (Row r : rows) {
+                    for (SqlRow r : rows) {
                         counts.add(StateCodes.state(r.getInteger(0)), r.getLong(1).intValue());
                     }
                     if (!counts.isEmpty()) {
                         return Uni.createFrom().item(counts.summary(groupId));
                     }
-                    return pool.preparedQuery("SELECT 1 FROM tq_group WHERE id = $1").execute(Tuple.of(groupId))
+                    return poolSql.query("SELECT 1 FROM tq_group WHERE id = $1", groupId)
                             .map(found -> found.size() == 0 ? null : counts.summary(groupId));
                 });
     }
 
     @Override
     public Uni<Boolean> groupOpen(String groupId) {
-        return pool.preparedQuery("SELECT open_submissions FROM tq_group WHERE id = $1").execute(Tuple.of(groupId))
-                .map(rows -> rows.size() > 0 && rows.iterator().next().getInteger(0) > 0);
+        return poolSql.query("SELECT open_submissions FROM tq_group WHERE id = $1", groupId)
+                .map(rows -> rows.size() > 0 && rows.get(0).getInteger(0) > 0);
     }
 
     @Override
     public Uni<List<TaskId>> groupTasks(String groupId) {
-        return pool.preparedQuery("SELECT id FROM tq_task WHERE group_id = $1 ORDER BY id").execute(Tuple.of(groupId))
+        return poolSql.query("SELECT id FROM tq_task WHERE group_id = $1 ORDER BY id", groupId)
                 .map(rows -> {
                     List<TaskId> ids = new ArrayList<>(rows.size());
-                    for (Row r : rows) {
+                    for (SqlRow r : rows) {
                         ids.add(new TaskId(r.getLong(0)));
                     }
                     return ids;
@@ -1167,15 +1210,15 @@ public class PostgresTaskStore implements TaskStore {
 
     @Override
     public Uni<QueueStats> stats() {
-        return pool.query("SELECT type, state, count(*) FROM tq_task GROUP BY type, state").execute().chain(rows -> {
+        return poolSql.query("SELECT type, state, count(*) FROM tq_task GROUP BY type, state").chain(rows -> {
             Map<String, Map<String, Long>> counts = new TreeMap<>();
-            for (Row r : rows) {
+            for (SqlRow r : rows) {
                 counts.computeIfAbsent(r.getString(0), k -> new TreeMap<>())
                         .put(StateCodes.state(r.getInteger(1)).name(), r.getLong(2));
             }
-            return pool.query("SELECT min(run_at) FROM tq_task WHERE " + PostgresSchema.RUNNABLE).execute()
+            return poolSql.query("SELECT min(run_at) FROM tq_task WHERE " + PostgresSchema.RUNNABLE)
                     .map(oldest -> {
-                        Long runAt = oldest.iterator().next().getLong(0);
+                        Long runAt = oldest.get(0).getLong(0);
                         return new QueueStats(counts, runAt == null ? null : Math.max(0, clock.millis() - runAt));
                     });
         });
@@ -1183,9 +1226,9 @@ public class PostgresTaskStore implements TaskStore {
 
     @Override
     public Uni<Set<String>> registeredTaskTypes() {
-        return pool.query("SELECT type FROM tq_handler").execute().map(rows -> {
+        return poolSql.query("SELECT type FROM tq_handler").map(rows -> {
             Set<String> types = new TreeSet<>();
-            for (Row r : rows) {
+            for (SqlRow r : rows) {
                 types.add(r.getString(0));
             }
             return types;
@@ -1202,7 +1245,7 @@ public class PostgresTaskStore implements TaskStore {
         return values;
     }
 
-    private static Instant instant(Row r, int column) {
+    private static Instant instant(SqlRow r, int column) {
         Long millis = r.getLong(column);
         return millis == null ? null : Instant.ofEpochMilli(millis);
     }
@@ -1231,7 +1274,7 @@ public class PostgresTaskStore implements TaskStore {
             }
         }
 
-        Uni<Void> bookInGroups(SqlClient c) {
+        Uni<Void> bookInGroups(Sql c) {
             return finishInGroups(c, groups).invoke(completedGroups::addAll).replaceWithVoid();
         }
 

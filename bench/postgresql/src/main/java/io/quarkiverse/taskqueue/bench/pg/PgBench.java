@@ -1,0 +1,193 @@
+package io.quarkiverse.taskqueue.bench.pg;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import io.quarkiverse.taskqueue.BatchSubmission;
+import io.quarkiverse.taskqueue.TaskHandler;
+import io.quarkiverse.taskqueue.TaskQueue;
+import io.quarkiverse.taskqueue.TaskSubmission;
+import io.quarkus.runtime.QuarkusApplication;
+import io.quarkus.runtime.annotations.QuarkusMain;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * The PostgreSQL store's figures, each against a baseline measured in the same run. {@code bench.mode}:
+ * <ul>
+ * <li>{@code submit} (start with {@code quarkus.taskqueue.worker.enabled=false}): 100,000 tasks with dedup keys by
+ * {@code submitBatch}, against a raw {@code INSERT ... SELECT FROM unnest} of the same rows into a copy of the
+ * task table (same indexes), in the same 10,000-row chunks and one transaction;</li>
+ * <li>{@code drain}: 100,000 no-op tasks submitted, then run to the end by this one node;</li>
+ * <li>{@code latency}: one task at a time, from {@code submit} to its handler starting.</li>
+ * </ul>
+ * Warm-up, then the median (and range) of three rounds. The tables are emptied between rounds.
+ */
+@QuarkusMain
+public class PgBench implements QuarkusApplication {
+
+    static final int TASKS = 100_000;
+    static final int CHUNK = 10_000;
+    static final int ROUNDS = 3;
+
+    @Inject
+    TaskQueue queue;
+
+    @Inject
+    Pool pool;
+
+    @ConfigProperty(name = "bench.mode", defaultValue = "submit")
+    String mode;
+
+    static final AtomicInteger RAN = new AtomicInteger();
+    static final ConcurrentHashMap<Integer, Long> STARTED = new ConcurrentHashMap<>();
+    static volatile CountDownLatch done = new CountDownLatch(0);
+
+    @TaskHandler("bench_noop")
+    void noop(int n) {
+        if (RAN.incrementAndGet() >= TASKS) {
+            done.countDown();
+        }
+    }
+
+    @TaskHandler("bench_probe")
+    void probe(int n) {
+        STARTED.put(n, System.nanoTime());
+    }
+
+    @Override
+    public int run(String... args) throws Exception {
+        switch (mode) {
+            case "submit" -> submit();
+            case "drain" -> drain();
+            case "latency" -> latency();
+            default -> throw new IllegalArgumentException("bench.mode: submit, drain or latency, not " + mode);
+        }
+        return 0;
+    }
+
+    private void submit() {
+        sql("DROP TABLE IF EXISTS bench_raw");
+        sql("CREATE TABLE bench_raw (LIKE tq_task INCLUDING ALL)");
+        List<Double> raw = new ArrayList<>();
+        List<Double> ours = new ArrayList<>();
+        for (int round = 0; round <= ROUNDS; round++) {
+            empty();
+            sql("TRUNCATE bench_raw");
+            long t0 = System.nanoTime();
+            rawInsert();
+            double rawRate = rate(TASKS, System.nanoTime() - t0);
+            long t1 = System.nanoTime();
+            int submitted = queue.submitBatch(BatchSubmission.create().chunkSize(CHUNK).tasks(IntStream.range(0, TASKS)
+                    .mapToObj(i -> TaskSubmission.of("bench_noop", i).dedupKey("key-" + i)))).await().indefinitely()
+                    .submitted().size();
+            double ourRate = rate(submitted, System.nanoTime() - t1);
+            if (round > 0) { // round 0 warms up
+                raw.add(rawRate);
+                ours.add(ourRate);
+            }
+        }
+        row("raw unnest INSERT, 10k chunks, 1 tx", raw, null);
+        row("submitBatch 100k with dedup keys", ours, raw);
+    }
+
+    private void rawInsert() {
+        pool.withTransaction(c -> {
+            io.smallrye.mutiny.Uni<Void> chain = io.smallrye.mutiny.Uni.createFrom().voidItem();
+            for (int start = 0; start < TASKS; start += CHUNK) {
+                int from = start;
+                chain = chain.chain(() -> c.preparedQuery("INSERT INTO bench_raw (id, type, payload, state, priority, "
+                        + "dedup_key, max_retries, created_at, run_at) SELECT u.id, 'bench_noop', u.payload, 1, 0, u.k, "
+                        + "3, $4, $4 FROM unnest($1::bigint[], $2::text[], $3::text[]) AS u(id, payload, k)")
+                        .execute(Tuple.of(ids(from), payloads(from), keys(from), System.currentTimeMillis()))
+                        .replaceWithVoid());
+            }
+            return chain;
+        }).await().indefinitely();
+    }
+
+    private void drain() throws InterruptedException {
+        List<Double> rates = new ArrayList<>();
+        for (int round = 0; round <= ROUNDS; round++) {
+            empty();
+            RAN.set(0);
+            done = new CountDownLatch(1);
+            long t0 = System.nanoTime();
+            queue.submitBatch(BatchSubmission.create().tasks(IntStream.range(0, TASKS)
+                    .mapToObj(i -> TaskSubmission.of("bench_noop", i)))).await().indefinitely();
+            if (!done.await(10, TimeUnit.MINUTES)) {
+                throw new IllegalStateException("the drain did not end: " + RAN.get() + " ran");
+            }
+            if (round > 0) {
+                rates.add(rate(TASKS, System.nanoTime() - t0));
+            }
+        }
+        row("submit + drain 100k no-op, one node", rates, null);
+    }
+
+    private void latency() throws InterruptedException {
+        empty();
+        List<Double> micros = new ArrayList<>();
+        for (int i = 0; i < 1_200; i++) {
+            long t0 = System.nanoTime();
+            queue.submit("bench_probe", i).await().indefinitely();
+            while (!STARTED.containsKey(i)) {
+                Thread.onSpinWait();
+            }
+            if (i >= 200) {
+                micros.add((STARTED.get(i) - t0) / 1e3);
+            }
+            Thread.sleep(2);
+        }
+        micros.sort(null);
+        System.out.printf(Locale.ROOT, "| latency | submit -> handler start, one node | p50 %.2f ms | p99 %.2f ms |%n",
+                micros.get(micros.size() / 2) / 1e3, micros.get(micros.size() * 99 / 100) / 1e3);
+    }
+
+    private void empty() {
+        sql("TRUNCATE tq_task, tq_group, tq_group_writer");
+    }
+
+    private void sql(String statement) {
+        pool.query(statement).execute().await().indefinitely();
+    }
+
+    private static Long[] ids(int from) {
+        return IntStream.range(from, from + CHUNK).mapToObj(i -> 10_000_000L + i).toArray(Long[]::new);
+    }
+
+    private static String[] payloads(int from) {
+        return IntStream.range(from, from + CHUNK).mapToObj(String::valueOf).toArray(String[]::new);
+    }
+
+    private static String[] keys(int from) {
+        return IntStream.range(from, from + CHUNK).mapToObj(i -> "key-" + i).toArray(String[]::new);
+    }
+
+    private static double rate(int n, long nanos) {
+        return n / (nanos / 1e9);
+    }
+
+    private static double median(List<Double> values) {
+        double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    private static void row(String what, List<Double> rates, List<Double> baseline) {
+        double[] sorted = rates.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        String vs = baseline == null ? "(baseline)"
+                : String.format(Locale.ROOT, "%.2f× the raw insert", median(rates) / median(baseline));
+        System.out.printf(Locale.ROOT, "| %s | %,.0f/s | %,.0f/s – %,.0f/s | %s |%n", what, median(rates), sorted[0],
+                sorted[sorted.length - 1], vs);
+    }
+}
