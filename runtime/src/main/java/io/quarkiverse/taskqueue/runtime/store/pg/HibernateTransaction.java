@@ -18,6 +18,7 @@ import io.vertx.core.Context;
  */
 final class HibernateTransaction implements CallerTransaction, Sql {
 
+    private static final Pattern CAST_PARAMETER = Pattern.compile("\\$(\\d+)::(\\w+(\\[\\])?)");
     private static final Pattern DOLLAR_PARAMETER = Pattern.compile("\\$(\\d+)");
 
     private final Mutiny.Session session;
@@ -36,8 +37,10 @@ final class HibernateTransaction implements CallerTransaction, Sql {
     @Override
     public Uni<List<SqlRow>> query(String sql, Object... params) {
         return Uni.createFrom().deferred(() -> {
-            // JPA positional parameters (?1): Hibernate turns them into the driver's $1
-            String jpa = DOLLAR_PARAMETER.matcher(sql).replaceAll("?$1");
+            // JPA positional parameters (?1), which Hibernate turns into the driver's $1; its parser does not take
+            // a ?1::type cast, so that becomes CAST(?1 AS type)
+            String jpa = DOLLAR_PARAMETER.matcher(CAST_PARAMETER.matcher(sql).replaceAll("CAST(\\$$1 AS $2)"))
+                    .replaceAll("?$1");
             String start = sql.stripLeading().toUpperCase(Locale.ROOT);
             boolean hasRows = start.startsWith("SELECT") || start.startsWith("WITH") || sql.contains("RETURNING");
             Mutiny.Query<Object> query = session.createNativeQuery(jpa);

@@ -308,7 +308,15 @@ public class PostgresTaskStore implements TaskStore {
     private Uni<ChunkResult> writeChunk(Sql c, String batchId, List<NewTask> tasks,
             DuplicateStrategy onDuplicate, Finished finished, boolean joined) {
         long now = clock.millis();
-        return findActive(c, tasks, onDuplicate == DuplicateStrategy.SUPERSEDE).chain(active -> {
+        String[] unstorable = new String[tasks.size()];
+        List<NewTask> storable = new ArrayList<>(tasks.size());
+        for (int i = 0; i < tasks.size(); i++) {
+            unstorable[i] = unstorableText(tasks.get(i));
+            if (unstorable[i] == null) {
+                storable.add(tasks.get(i));
+            }
+        }
+        return findActive(c, storable, onDuplicate == DuplicateStrategy.SUPERSEDE).chain(active -> {
             Placement[] placements = new Placement[tasks.size()];
             List<Integer> toInsert = new ArrayList<>(tasks.size());
             List<Active> superseded = new ArrayList<>();
@@ -317,9 +325,8 @@ public class PostgresTaskStore implements TaskStore {
             Map<Integer, Integer> skippedForEarlier = new HashMap<>();
             for (int i = 0; i < tasks.size(); i++) {
                 NewTask t = tasks.get(i);
-                String unstorable = unstorableText(t);
-                if (unstorable != null) {
-                    placements[i] = new Placement(t.index(), Placement.Kind.FAILED, null, null, unstorable);
+                if (unstorable[i] != null) {
+                    placements[i] = new Placement(t.index(), Placement.Kind.FAILED, null, null, unstorable[i]);
                     continue;
                 }
                 String key = t.dedupKey();
