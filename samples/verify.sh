@@ -7,7 +7,8 @@
 #   samples/verify.sh quickstart hibernate some of them
 #
 # Checks: quickstart, quickstart-rest (the extension's REST API), old-driver (sqlite-jdbc 3.34.0 must be
-# refused at startup), hibernate-orm, hibernate (Hibernate Reactive). Environment: COUNT (10000),
+# refused at startup), hibernate-orm, hibernate (Hibernate Reactive), postgresql (the PostgreSQL store, tasks
+# written in the application's Hibernate Reactive transaction). Environment: COUNT (10000),
 # TIMEOUT (seconds to wait for the tasks, 120), KEEP=1 (keep the working directories).
 set -euo pipefail
 SELF=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
@@ -240,6 +241,30 @@ check_hibernate() {
   stop_app
 }
 
+# The PostgreSQL store on the application's own reactive datasource, with Hibernate Reactive: the import and
+# its tasks are written in one transaction; a failure after the submit leaves neither.
+check_postgresql() {
+  ensure_database
+  psql -h "$PG_HOST" -U "$PG_USER" -d "$PG_DB" -qc \
+    "DROP TABLE IF EXISTS tq_task, tq_group, tq_group_writer, tq_handler, tq_meta CASCADE" 2>/dev/null
+  mvn_package samples/postgresql/pom.xml
+  start_app postgresql "$PWD/samples/postgresql/target/quarkus-app" "${HIBERNATE_LOG[@]}"
+  wait_ready
+  check_dialect
+  run_sample_import
+  [ "$(curl -s "$APP_URL/import/verify/runs")" = 1 ] || fail "the ImportRun entity is not in PostgreSQL"
+  local code
+  code=$(curl -s -o /dev/null -w '%{http_code}' -XPOST "$APP_URL/import/rolled-back?count=$COUNT&fail=true" || true)
+  [ "$code" = 500 ] || fail "POST /import/rolled-back?fail=true answered $code, expected 500"
+  [ "$(curl -s "$APP_URL/import/rolled-back/runs")" = 0 ] || fail "the rolled-back ImportRun is in PostgreSQL"
+  local tasks
+  tasks=$(psql -h "$PG_HOST" -U "$PG_USER" -d "$PG_DB" -tAc "SELECT count(*) FROM tq_task WHERE group_id = 'rolled-back'")
+  [ "$tasks" = 0 ] || fail "$tasks tasks of the rolled-back import are in tq_task"
+  log "rolled back: no ImportRun and no task of the failed import"
+  [ ! -e "$WORK/run/postgresql/taskqueue.db" ] || fail "the application on PostgreSQL wrote taskqueue.db"
+  stop_app
+}
+
 # ---------------------------------------------------------------- main
 
 if [ "${1:-}" = --check ]; then # a child: one check, set -e in force, its application stopped on exit
@@ -250,7 +275,7 @@ if [ "${1:-}" = --check ]; then # a child: one check, set -e in force, its appli
   exit 0
 fi
 
-ALL=(quickstart quickstart-rest old-driver hibernate-orm hibernate)
+ALL=(quickstart quickstart-rest old-driver hibernate-orm hibernate postgresql)
 CHECKS=("$@")
 [ ${#CHECKS[@]} -gt 0 ] || CHECKS=("${ALL[@]}")
 for c in "${CHECKS[@]}"; do

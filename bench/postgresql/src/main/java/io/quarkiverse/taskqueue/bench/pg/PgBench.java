@@ -97,7 +97,7 @@ public class PgBench implements QuarkusApplication {
                 ours.add(ourRate);
             }
         }
-        row("raw unnest INSERT, 10k chunks, 1 tx", raw, null);
+        row("raw unnest INSERT of the same rows, 10k chunks, 1 tx", raw, null);
         row("submitBatch 100k with dedup keys", ours, raw);
     }
 
@@ -106,14 +106,42 @@ public class PgBench implements QuarkusApplication {
             io.smallrye.mutiny.Uni<Void> chain = io.smallrye.mutiny.Uni.createFrom().voidItem();
             for (int start = 0; start < TASKS; start += CHUNK) {
                 int from = start;
-                chain = chain.chain(() -> c.preparedQuery("INSERT INTO bench_raw (id, type, payload, state, priority, "
-                        + "dedup_key, max_retries, created_at, run_at) SELECT u.id, 'bench_noop', u.payload, 1, 0, u.k, "
-                        + "3, $4, $4 FROM unnest($1::bigint[], $2::text[], $3::text[]) AS u(id, payload, k)")
-                        .execute(Tuple.of(ids(from), payloads(from), keys(from), System.currentTimeMillis()))
-                        .replaceWithVoid());
+                chain = chain.chain(() -> c.preparedQuery(RAW_INSERT).execute(rawRows(from)).replaceWithVoid());
             }
             return chain;
         }).await().indefinitely();
+    }
+
+    /** The columns and values submitBatch writes, as one statement per chunk (no dedup check, no ON CONFLICT). */
+    static final String RAW_INSERT = "INSERT INTO bench_raw (id, type, payload, state, priority, dedup_key, group_id, "
+            + "concurrency_key, name, max_retries, retry_policy, timeout_ms, due_at, run_at, batch_id, created_at) "
+            + "SELECT u.*, $15, $16 FROM unnest($1::bigint[], $2::text[], $3::text[], $4::int[], $5::int[], $6::text[], "
+            + "$7::text[], $8::text[], $9::text[], $10::int[], $11::text[], $12::bigint[], $13::bigint[], $14::bigint[]) AS u";
+
+    private static Tuple rawRows(int from) {
+        long now = System.currentTimeMillis();
+        Long[] id = new Long[CHUNK];
+        String[] type = new String[CHUNK];
+        String[] payload = new String[CHUNK];
+        Integer[] state = new Integer[CHUNK];
+        Integer[] priority = new Integer[CHUNK];
+        String[] key = new String[CHUNK];
+        String[] none = new String[CHUNK];
+        Integer[] retries = new Integer[CHUNK];
+        Long[] noLong = new Long[CHUNK];
+        Long[] runAt = new Long[CHUNK];
+        for (int i = 0; i < CHUNK; i++) {
+            id[i] = 10_000_000L + from + i;
+            type[i] = "bench_noop";
+            payload[i] = String.valueOf(from + i);
+            state[i] = 1;
+            priority[i] = 0;
+            key[i] = "key-" + (from + i);
+            retries[i] = 3;
+            runAt[i] = now;
+        }
+        return Tuple.from(List.of(id, type, payload, state, priority, key, none, none, none, retries, none, noLong,
+                noLong, runAt)).addValue("raw").addValue(now);
     }
 
     private void drain() throws InterruptedException {
@@ -160,18 +188,6 @@ public class PgBench implements QuarkusApplication {
 
     private void sql(String statement) {
         pool.query(statement).execute().await().indefinitely();
-    }
-
-    private static Long[] ids(int from) {
-        return IntStream.range(from, from + CHUNK).mapToObj(i -> 10_000_000L + i).toArray(Long[]::new);
-    }
-
-    private static String[] payloads(int from) {
-        return IntStream.range(from, from + CHUNK).mapToObj(String::valueOf).toArray(String[]::new);
-    }
-
-    private static String[] keys(int from) {
-        return IntStream.range(from, from + CHUNK).mapToObj(i -> "key-" + i).toArray(String[]::new);
     }
 
     private static double rate(int n, long nanos) {

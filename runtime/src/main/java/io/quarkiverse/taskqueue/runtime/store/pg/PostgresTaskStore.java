@@ -295,9 +295,10 @@ public class PostgresTaskStore implements TaskStore {
     }
 
     /**
-     * Writes one chunk in the transaction of {@code c}: finds the active tasks of its dedup keys, carries out
-     * {@link DedupPlanner}'s decisions, inserts the rest in one statement and counts them in their groups. A task
-     * that loses its key to another node's insert meanwhile is reported as deduplicated against that node's task.
+     * Writes one chunk in the transaction of {@code c}: inserts its tasks in one statement, carrying out
+     * {@link DedupPlanner}'s decisions for the tasks whose dedup key an active task has (found before the insert
+     * to supersede it, after it otherwise), and counts them in their groups. A task that loses its key to another
+     * node's insert meanwhile is reported as deduplicated against that node's task.
      */
     private Uni<ChunkResult> writeChunk(Sql c, String batchId, List<NewTask> tasks,
             DuplicateStrategy onDuplicate, Finished finished) {
@@ -316,7 +317,11 @@ public class PostgresTaskStore implements TaskStore {
                 storable.add(tasks.get(i));
             }
         }
-        return findActive(c, storable, onDuplicate == DuplicateStrategy.SUPERSEDE).chain(active -> {
+        // Only SUPERSEDE must know the active tasks before inserting (to replace them). For SKIP and FAIL the insert
+        // itself finds them: ON CONFLICT leaves out the tasks whose key is taken, which are then looked up.
+        Uni<Map<String, Active>> findActive = onDuplicate == DuplicateStrategy.SUPERSEDE ? findActive(c, storable, true)
+                : Uni.createFrom().item(Map.of());
+        return findActive.chain(active -> {
             Placement[] placements = new Placement[tasks.size()];
             List<Integer> toInsert = new ArrayList<>(tasks.size());
             List<Active> superseded = new ArrayList<>();
@@ -364,12 +369,17 @@ public class PostgresTaskStore implements TaskStore {
                                             placements, onDuplicate))
                                     .invoke(() -> skippedForEarlier.forEach((i, earlier) -> placements[i] =
                                             new Placement(tasks.get(i).index(), Placement.Kind.SKIPPED, null,
-                                                    placements[earlier].id(), null)))
+                                                    winner(placements[earlier]), null)))
                                     .chain(() -> countInGroups(c, tasks, placements, now))
                                     .chain(() -> !anyRunnable(tasks, placements, now) ? Uni.createFrom().voidItem()
                                             : joined ? notifyAll(c) : notifyOthers(c))
                                     .map(v -> chunkResult(tasks, placements, running, now))));
         });
+    }
+
+    /** The task that has the key of a placement: the one written, or the active one it was skipped for. */
+    private static TaskId winner(Placement p) {
+        return p.id() != null ? p.id() : p.other();
     }
 
     /** Stands for "an earlier task of this chunk" in a {@link DedupPlanner} call; resolved once ids are known. */
