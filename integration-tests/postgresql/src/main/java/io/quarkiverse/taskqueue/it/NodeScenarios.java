@@ -85,6 +85,11 @@ public class NodeScenarios {
                     System.out.println("SCENARIO submitted=" + outcome.submitted().size() + " deduplicated="
                             + outcome.deduplicated().size() + " failed=" + outcome.failed().size());
                 }
+                case "sleepers" -> {
+                    BatchOutcome outcome = queue.submitBatch(BatchSubmission.create().tasks(IntStream.range(0, count)
+                            .mapToObj(i -> TaskSubmission.of("sleep", 60_000L)))).await().indefinitely();
+                    System.out.println("SCENARIO submitted=" + outcome.submitted().size());
+                }
                 case "idle" -> System.out.println("SCENARIO up");
                 default -> throw new IllegalArgumentException("unknown it.scenario " + scenario);
             }

@@ -79,6 +79,19 @@ class PostgresMultiNodeIT {
     }
 
     @Test
+    void tasksStillRunningAtShutdownGoBackToTheQueueWithoutCountingTheAttempt() throws Exception {
+        try (NodeProcess node = NodeProcess.start("a", "it.scenario=sleepers", "it.count=4",
+                "quarkus.taskqueue.shutdown-timeout=500ms")) {
+            assertThat(node.scenarioLine(Duration.ofSeconds(60))).isEqualTo("SCENARIO submitted=4");
+            awaitTrue(Duration.ofSeconds(30), "the tasks are running",
+                    () -> queryLong("SELECT count(*) FROM tq_task WHERE state = " + RUNNING) == 4);
+            node.close(); // SIGTERM
+        }
+        assertThat(queryLong("SELECT count(*) FROM tq_task WHERE state = 1 AND attempts = 0 AND owner IS NULL"))
+                .as("released, not left RUNNING until their lease expires").isEqualTo(4);
+    }
+
+    @Test
     void aDatabaseRestartMidDrainLosesNothing() throws Exception {
         Path clusters = Path.of("/etc/postgresql");
         Assumptions.assumeTrue(Files.isDirectory(clusters), "needs a local PostgreSQL cluster to restart");
