@@ -121,8 +121,8 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
             awaiters.recheck();
             recheckGroups();
         });
-        LOG.debugf("TaskQueue started on %s with %d handler(s)", config.datasource().map(n -> "datasource " + n)
-                .orElse(config.sqlite().path()), registry.taskTypes().size());
+        LOG.debugf("TaskQueue started (%s%s) with %d handler(s)", store.getClass().getSimpleName(),
+                config.datasource().map(n -> ", datasource " + n).orElse(""), registry.taskTypes().size());
     }
 
     void onStop(@Observes ShutdownEvent event) {
