@@ -70,6 +70,12 @@ public class PostgresTaskStore implements TaskStore {
     private static final int CANCELLED = StateCodes.CANCELLED;
     private static final int SUPERSEDED = StateCodes.SUPERSEDED;
     private static final int MAX_SINGLES_PER_TX = 1000;
+    /**
+     * Completions written per transaction: a backlog of them (the database was slow for a while) is written in
+     * short transactions instead of one statement joining tens of thousands of rows, which was seen to run for
+     * minutes while the leases of the tasks it held expired.
+     */
+    private static final int MAX_COMPLETIONS_PER_TX = 1000;
     /** How often a node refreshes its group writers, and how long one may go quiet before it counts as dead. */
     private static final long WRITER_HEARTBEAT_MS = 5_000;
     private static final long WRITER_DEAD_AFTER_MS = 30_000;
@@ -760,7 +766,7 @@ public class PostgresTaskStore implements TaskStore {
     public Uni<List<ClaimedTask>> claim(ClaimBudget budget, String owner, long leaseMillis) {
         return Uni.createFrom().deferred(() -> {
             List<Completion> batch = writingCompletions.compareAndSet(false, true)
-                    ? completions.take(Integer.MAX_VALUE)
+                    ? completions.take(MAX_COMPLETIONS_PER_TX)
                     : null;
             int slots = budget.reserveSlots();
             if (slots <= 0 && (batch == null || batch.isEmpty())) {
@@ -805,9 +811,11 @@ public class PostgresTaskStore implements TaskStore {
      * the drain does not wait for an fsync per round trip. Submissions keep the database's durability.
      */
     private <T> Uni<T> dispatchTransaction(Function<Sql, Uni<T>> work) {
-        // enable_seqscan: the planner, misled by a table that grew or was emptied since its last ANALYZE, would
-        // hash-join a batch of completions against a scan of the whole table (seen: 30 ms for 60 rows)
-        return inTransaction(c -> c.query("SET LOCAL synchronous_commit = off; SET LOCAL enable_seqscan = off")
+        // The planner, misled by a table that grew or was emptied since its last ANALYZE, joined a batch of
+        // completions against a scan of the whole table (seen: 30 ms for 60 rows, minutes for a backlog): the
+        // dispatch's statements touch rows by primary key, so only a nested loop over the batch makes sense.
+        return inTransaction(c -> c.query("SET LOCAL synchronous_commit = off; SET LOCAL enable_seqscan = off; "
+                + "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off")
                 .chain(() -> work.apply(c)));
     }
 
@@ -888,7 +896,7 @@ public class PostgresTaskStore implements TaskStore {
             if (!writingCompletions.compareAndSet(false, true)) {
                 return Uni.createFrom().voidItem();
             }
-            List<Completion> batch = completions.take(Integer.MAX_VALUE);
+            List<Completion> batch = completions.take(MAX_COMPLETIONS_PER_TX);
             if (batch.isEmpty()) {
                 completionsWritten();
                 return Uni.createFrom().voidItem();
