@@ -80,6 +80,8 @@ public class PostgresTaskStore implements TaskStore {
     private static final long WRITER_HEARTBEAT_MS = 5_000;
     private static final long WRITER_DEAD_AFTER_MS = 30_000;
     private static final Duration START_TIMEOUT = Duration.ofMinutes(2);
+    /** A dispatch transaction taking longer is given up: one stuck statement must not stop the dispatcher. */
+    private static final Duration DISPATCH_TIMEOUT = Duration.ofSeconds(60);
 
     private static final String ACTIVE = StateCodes.active("state");
     private static final String INSERT_TASKS = "INSERT INTO tq_task (id, type, payload, state, priority, dedup_key, "
@@ -110,7 +112,8 @@ public class PostgresTaskStore implements TaskStore {
             + "FROM unnest($1::bigint[], $2::int[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], "
             + "$8::bigint[], $9::bigint[], $10::text[], $11::int[]) AS u(id, state, finished_at, result, error, "
             + "error_class, error_trace, due_at, run_at, owner, attempt) "
-            + "WHERE t.id = u.id AND t.state = " + RUNNING + " AND t.owner = u.owner AND t.attempts = u.attempt "
+            // "state + 0": no partial index (tq_task_running) may drive the join; each row is found by its key
+            + "WHERE t.id = u.id AND t.state + 0 = " + RUNNING + " AND t.owner = u.owner AND t.attempts = u.attempt "
             + "RETURNING t.id";
     private static final String RESCUE_COLUMNS = "id, type, attempts, max_retries, cancel_requested, group_id";
     private static final String INFO_COLUMNS = "id, type, state, attempts, priority, group_id, dedup_key, "
@@ -816,7 +819,10 @@ public class PostgresTaskStore implements TaskStore {
         // dispatch's statements touch rows by primary key, so only a nested loop over the batch makes sense.
         return inTransaction(c -> c.query("SET LOCAL synchronous_commit = off; SET LOCAL enable_seqscan = off; "
                 + "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off")
-                .chain(() -> work.apply(c)));
+                .chain(() -> work.apply(c)))
+                .ifNoItem().after(DISPATCH_TIMEOUT).failWith(() -> new IllegalStateException("a claim or completion "
+                        + "transaction did not answer within " + DISPATCH_TIMEOUT.toSeconds() + " s; the dispatcher "
+                        + "tries again (a completion applies once; claimed tasks come back when their lease expires)"));
     }
 
     private <T> Uni<T> inTransaction(Function<Sql, Uni<T>> work) {
