@@ -33,4 +33,28 @@ public final class TaskHandlerBuildItem extends MultiBuildItem {
     public String taskType() {
         return taskType;
     }
+
+    /** {@code org.acme.Mailer#send()} */
+    public String description() {
+        return description;
+    }
+
+    /** The canonical names of the payload parameters' types, in order. */
+    public List<String> payloadTypes() {
+        return payloadTypes;
+    }
+
+    /** The payload parameters' names, or {@code null} when compiled without {@code -parameters}. */
+    public List<String> parameterNames() {
+        return parameterNames;
+    }
+
+    public ReturnKind returnKind() {
+        return returnKind;
+    }
+
+    /** Whether it runs on a worker thread rather than on the event loop. */
+    public boolean blocking() {
+        return blocking;
+    }
 }

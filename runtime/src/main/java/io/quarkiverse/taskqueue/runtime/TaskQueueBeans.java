@@ -25,6 +25,13 @@ public class TaskQueueBeans {
         return new TaskEvents();
     }
 
+    /** The last 50 batches of this node, for the Dev UI. */
+    @Produces
+    @Singleton
+    RecentBatches recentBatches() {
+        return new RecentBatches(50);
+    }
+
     @Produces
     @Singleton
     TaskDispatcher dispatcher(Vertx vertx, TaskStore store, TaskHandlerRegistry registry, TaskEvents events,

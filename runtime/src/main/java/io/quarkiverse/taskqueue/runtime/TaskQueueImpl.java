@@ -101,6 +101,9 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
     @Inject
     TransactionJoiner transactions;
 
+    @Inject
+    RecentBatches recentBatches;
+
     private final ConcurrentHashMap<String, CompletableFuture<GroupSummary>> groupWaiters = new ConcurrentHashMap<>();
     private TaskPreparer preparer;
     private Awaiters awaiters;
@@ -434,7 +437,9 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
         for (int i = 0; i < prepared.tasks.size(); i += chunkSize) {
             chunks.add(prepared.tasks.subList(i, Math.min(prepared.tasks.size(), i + chunkSize)));
         }
+        long start = System.nanoTime();
         if (chunks.isEmpty()) {
+            record(written, start);
             return Uni.createFrom().item(written);
         }
         return Multi.createFrom().iterable(chunks)
@@ -458,7 +463,13 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
                     });
                 }))
                 .collect().last()
-                .replaceWith(written);
+                .replaceWith(written)
+                .invoke(w -> record(w, start));
+    }
+
+    private void record(Written w, long startNanos) {
+        recentBatches.record(new RecentBatches.Batch(w.batchId, clock.millis(), w.count, w.submitted.size(),
+                w.deduplicated.size(), w.superseded.size(), w.failed.size(), (System.nanoTime() - startNanos) / 1_000_000));
     }
 
     private void committed(String batchId, List<NewTask> chunk, ChunkResult result, Written written) {
@@ -576,6 +587,16 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
 
     TaskDispatcher dispatcher() {
         return dispatcher;
+    }
+
+    /** Queues a FAILED or CANCELLED task again (see {@link TaskStore#retry}) and wakes this node's dispatcher. */
+    public Uni<Boolean> retryTask(TaskId id) {
+        Objects.requireNonNull(id, "id");
+        return store.retry(id).invoke(retried -> {
+            if (retried) {
+                dispatcher.wake();
+            }
+        });
     }
 
     Uni<Boolean> cancelTask(TaskId id) {

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -63,6 +64,8 @@ public final class TaskDispatcher implements ClaimBudget {
     private final Map<String, Integer> keyLimits = new HashMap<>();
     private final ConcurrentHashMap<String, AtomicInteger> keyRunning = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<TaskId, RunningTask> running = new ConcurrentHashMap<>();
+    /** Tasks that finished here but whose outcome the store has not committed yet: their leases still count. */
+    private final Set<TaskId> recording = ConcurrentHashMap.newKeySet();
     private final AtomicInteger freeSlots;
     private final AtomicBoolean claimInFlight = new AtomicBoolean();
     private final AtomicBoolean wakeRequested = new AtomicBoolean();
@@ -388,6 +391,7 @@ public final class TaskDispatcher implements ClaimBudget {
             error = rt.timeout;
         }
         try {
+            recording.add(task.id());
             store.complete(completion(rt, value, error));
         } catch (RuntimeException e) {
             LOG.errorf(e, "Task %s: its outcome could not be recorded; it will run again when its lease expires",
@@ -454,6 +458,7 @@ public final class TaskDispatcher implements ClaimBudget {
     public void committed(List<Completion> applied) {
         for (Completion c : applied) {
             ClaimedTask t = c.task();
+            recording.remove(t.id());
             switch (c.state()) {
                 case SUCCEEDED -> events.emit(new TaskEvent.TaskSucceeded(t.id(), t.taskType(), t.attempt()));
                 case CANCELLED -> events.emit(new TaskEvent.TaskCancelled(t.id(), t.taskType()));
@@ -467,10 +472,17 @@ public final class TaskDispatcher implements ClaimBudget {
     }
 
     private void renewLeases() {
-        if (!running.isEmpty()) {
-            store.renewLeases(new ArrayList<>(running.keySet()), owner, leaseMillis).subscribe()
-                    .with(stop -> stop.forEach(this::requestCancel), this::logFailure);
+        if (running.isEmpty() && recording.isEmpty()) {
+            return;
         }
+        List<TaskId> ids = new ArrayList<>(running.keySet());
+        ids.addAll(recording);
+        store.renewLeases(ids, owner, leaseMillis).subscribe().with(stop -> stop.forEach(id -> {
+            // a recorded outcome no longer holds a lease (committed, or the task was taken back)
+            if (!recording.remove(id)) {
+                requestCancel(id);
+            }
+        }), this::logFailure);
     }
 
     private static Throwable unwrap(Throwable e) {

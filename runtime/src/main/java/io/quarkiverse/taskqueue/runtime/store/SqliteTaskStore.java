@@ -98,6 +98,15 @@ public class SqliteTaskStore implements TaskStore {
     private static final String INFO_COLUMNS = "id, type, state, attempts, priority, group_id, dedup_key, "
             + "concurrency_key, name, created_at, run_at, started_at, finished_at, error, error_class, error_trace";
     private static final String RESULT_COLUMNS = "id, state, result, error, attempts";
+    private static final String FAILED_TASKS = "SELECT " + INFO_COLUMNS + " FROM tq_task WHERE state IN (" + FAILED
+            + ", " + StateCodes.RETRYING + ") ORDER BY coalesce(finished_at, started_at, created_at) DESC, id DESC LIMIT ?";
+    private static final String RECENT_GROUPS = "SELECT g.id, t.state, count(t.id) FROM (SELECT id, created_at "
+            + "FROM tq_group ORDER BY created_at DESC, id LIMIT ?) g LEFT JOIN tq_task t ON t.group_id = g.id "
+            + "GROUP BY g.id, g.created_at, t.state ORDER BY g.created_at DESC, g.id";
+    /** A retried task starts afresh; its last error stays, as after any attempt. */
+    private static final String REQUEUE = "UPDATE tq_task SET state = " + QUEUED + ", attempts = 0, run_at = ?, "
+            + "due_at = NULL, started_at = NULL, finished_at = NULL, lease_until = NULL, owner = NULL, "
+            + "cancel_requested = 0, result = NULL WHERE id = ?";
 
     private final DataSource dataSource;
     private final ThreadLocal<Connection> readerConnection = new ThreadLocal<>();
@@ -1169,6 +1178,52 @@ public class SqliteTaskStore implements TaskStore {
         });
     }
 
+    @Override
+    public Uni<Boolean> retry(TaskId id) {
+        return write(c -> inTransaction(tx -> {
+            PreparedStatement find = statement(
+                    "SELECT state, priority, concurrency_key, group_id, dedup_key FROM tq_task WHERE id = ?");
+            find.setLong(1, id.value());
+            int priority;
+            String ckey;
+            String group;
+            String key;
+            try (ResultSet rs = find.executeQuery()) {
+                if (!rs.next() || (rs.getInt(1) != FAILED && rs.getInt(1) != CANCELLED)) {
+                    return false;
+                }
+                priority = rs.getInt(2);
+                ckey = rs.getString(3);
+                group = rs.getString(4);
+                key = rs.getString(5);
+            }
+            if (key != null) {
+                PreparedStatement holder = statement("SELECT id FROM tq_task WHERE dedup_key = ? AND "
+                        + StateCodes.active("state"));
+                holder.setString(1, key);
+                try (ResultSet rs = holder.executeQuery()) {
+                    if (rs.next()) {
+                        throw RetryConflict.of(id, key, new TaskId(rs.getLong(1)));
+                    }
+                }
+            }
+            long now = clock.millis();
+            PreparedStatement requeue = statement(REQUEUE);
+            requeue.setLong(1, now);
+            requeue.setLong(2, id.value());
+            requeue.executeUpdate();
+            insertReady(List.of(new ReadyRow(priority, id.value(), ckey)));
+            if (group != null) {
+                PreparedStatement add = statement(GROUP_ADD);
+                add.setString(1, group);
+                add.setLong(2, now);
+                add.setInt(3, 1);
+                add.executeUpdate();
+            }
+            return true;
+        }));
+    }
+
     // ---------------------------------------------------------------- reads
 
     @Override
@@ -1177,16 +1232,18 @@ public class SqliteTaskStore implements TaskStore {
             try (PreparedStatement ps = c.prepareStatement("SELECT " + INFO_COLUMNS + " FROM tq_task WHERE id = ?")) {
                 ps.setLong(1, id.value());
                 try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        return null;
-                    }
-                    return new TaskInfo(new TaskId(rs.getLong(1)), rs.getString(2), StateCodes.state(rs.getInt(3)),
-                            rs.getInt(4), rs.getInt(5), rs.getString(6), rs.getString(7), rs.getString(8),
-                            rs.getString(9), instant(rs, 10), instant(rs, 11), instant(rs, 12), instant(rs, 13),
-                            rs.getString(14), rs.getString(15), rs.getString(16));
+                    return rs.next() ? taskInfo(rs) : null;
                 }
             }
         });
+    }
+
+    /** The current row, read as {@link #INFO_COLUMNS}. */
+    private static TaskInfo taskInfo(ResultSet rs) throws SQLException {
+        return new TaskInfo(new TaskId(rs.getLong(1)), rs.getString(2), StateCodes.state(rs.getInt(3)),
+                rs.getInt(4), rs.getInt(5), rs.getString(6), rs.getString(7), rs.getString(8),
+                rs.getString(9), instant(rs, 10), instant(rs, 11), instant(rs, 12), instant(rs, 13),
+                rs.getString(14), rs.getString(15), rs.getString(16));
     }
 
     @Override
@@ -1311,6 +1368,43 @@ public class SqliteTaskStore implements TaskStore {
                 }
             }
             return types;
+        });
+    }
+
+    @Override
+    public Uni<List<TaskInfo>> failedTasks(int limit) {
+        return read(c -> {
+            List<TaskInfo> tasks = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(FAILED_TASKS)) {
+                ps.setInt(1, limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        tasks.add(taskInfo(rs));
+                    }
+                }
+            }
+            return tasks;
+        });
+    }
+
+    @Override
+    public Uni<List<GroupSummary>> recentGroups(int limit) {
+        return read(c -> {
+            Map<String, GroupCounts> groups = new LinkedHashMap<>();
+            try (PreparedStatement ps = c.prepareStatement(RECENT_GROUPS)) {
+                ps.setInt(1, limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        GroupCounts counts = groups.computeIfAbsent(rs.getString(1), g -> new GroupCounts());
+                        if (rs.getObject(2) != null) { // a group without tasks
+                            counts.add(StateCodes.state(rs.getInt(2)), rs.getInt(3));
+                        }
+                    }
+                }
+            }
+            List<GroupSummary> summaries = new ArrayList<>(groups.size());
+            groups.forEach((id, counts) -> summaries.add(counts.summary(id)));
+            return summaries;
         });
     }
 

@@ -83,6 +83,22 @@ public interface TaskStore extends TaskWrites {
     /** The task types applications that use this store have registered. */
     Uni<Set<String>> registeredTaskTypes();
 
+    /**
+     * The tasks whose last attempt failed: FAILED ones and RETRYING ones waiting for their next attempt, the most
+     * recently finished first, at most {@code limit}. For tools (Dev UI): it reads the table, not an index.
+     */
+    Uni<List<TaskInfo>> failedTasks(int limit);
+
+    /** The summaries of the groups created last, newest first, at most {@code limit}. */
+    Uni<List<GroupSummary>> recentGroups(int limit);
+
+    /**
+     * Queues a FAILED or CANCELLED task again, as a fresh task: its attempts start from zero, its last error is kept.
+     * Emits false for an unknown task or one in another state; fails with an {@link IllegalStateException} when an
+     * active task holds its dedup key. Tells no dispatcher: the caller wakes its own, other nodes are notified.
+     */
+    Uni<Boolean> retry(TaskId id);
+
     /** The waiting tasks cancelled (id to task type), and the running ones asked to stop. */
     record GroupCancel(Map<TaskId, String> cancelled, List<TaskId> running) {
     }

@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 import org.jboss.logging.Logger;
@@ -36,8 +35,9 @@ import io.quarkiverse.taskqueue.runtime.store.DedupPlanner;
 import io.quarkiverse.taskqueue.runtime.store.Ended;
 import io.quarkiverse.taskqueue.runtime.store.GroupCounts;
 import io.quarkiverse.taskqueue.runtime.store.NewTask;
-import io.quarkiverse.taskqueue.runtime.store.PendingWrites;
+import io.quarkiverse.taskqueue.runtime.store.SerialWrites;
 import io.quarkiverse.taskqueue.runtime.store.Placement;
+import io.quarkiverse.taskqueue.runtime.store.RetryConflict;
 import io.quarkiverse.taskqueue.runtime.store.StateCodes;
 import io.quarkiverse.taskqueue.runtime.store.StoreListener;
 import io.quarkiverse.taskqueue.runtime.store.TaskStore;
@@ -118,6 +118,16 @@ public class PostgresTaskStore implements TaskStore {
     private static final String RESCUE_COLUMNS = "id, type, attempts, max_retries, cancel_requested, group_id";
     private static final String INFO_COLUMNS = "id, type, state, attempts, priority, group_id, dedup_key, "
             + "concurrency_key, name, created_at, run_at, started_at, finished_at, error, error_class, error_trace";
+    private static final String FAILED_TASKS = "SELECT " + INFO_COLUMNS + " FROM tq_task WHERE state IN (" + FAILED
+            + ", " + StateCodes.RETRYING + ") ORDER BY coalesce(finished_at, started_at, created_at) DESC, id DESC "
+            + "LIMIT $1";
+    private static final String RECENT_GROUPS = "SELECT g.id, t.state, count(t.id) FROM (SELECT id, created_at "
+            + "FROM tq_group ORDER BY created_at DESC, id LIMIT $1) g LEFT JOIN tq_task t ON t.group_id = g.id "
+            + "GROUP BY g.id, g.created_at, t.state ORDER BY g.created_at DESC, g.id";
+    /** A retried task starts afresh; its last error stays, as after any attempt. */
+    private static final String REQUEUE = "UPDATE tq_task SET state = " + QUEUED + ", attempts = 0, run_at = $1, "
+            + "due_at = NULL, started_at = NULL, finished_at = NULL, lease_until = NULL, owner = NULL, "
+            + "cancel_requested = false, result = NULL WHERE id = $2";
 
     private final Pool pool;
     private final Sql poolSql;
@@ -125,10 +135,8 @@ public class PostgresTaskStore implements TaskStore {
     private final QueueClock clock;
     /** Names this node: the writer of the groups it opens, and the sender of its NOTIFYs. */
     private final String node = Owner.create();
-    private final PendingWrites<PendingInsert> singles = new PendingWrites<>();
-    private final PendingWrites<Completion> completions = new PendingWrites<>();
-    private final AtomicBoolean writingSingles = new AtomicBoolean();
-    private final AtomicBoolean writingCompletions = new AtomicBoolean();
+    private final SerialWrites<PendingInsert> singles;
+    private final SerialWrites<Completion> completions;
     private volatile StoreListener listener;
     private volatile boolean stopped;
     private volatile PgConnection listening;
@@ -139,6 +147,14 @@ public class PostgresTaskStore implements TaskStore {
         this.poolSql = Sql.of(pool);
         this.vertx = vertx;
         this.clock = clock;
+        this.singles = new SerialWrites<>(MAX_SINGLES_PER_TX, this::writeSingles, this::later);
+        this.completions = new SerialWrites<>(MAX_COMPLETIONS_PER_TX, this::writeCompletions, this::later);
+    }
+
+    private void later(Runnable action) {
+        if (!stopped) {
+            vertx.setTimer(500, id -> action.run());
+        }
     }
 
     @Override
@@ -166,11 +182,7 @@ public class PostgresTaskStore implements TaskStore {
         if (heartbeatTimer >= 0) {
             vertx.cancelTimer(heartbeatTimer);
         }
-        try {
-            flushCompletions().await().atMost(Duration.ofSeconds(10));
-        } catch (Exception e) {
-            LOG.warnf("Could not record the last task completions: %s", rootMessage(e));
-        }
+        writeLastCompletions();
         PgConnection c = listening;
         listening = null;
         if (c != null) {
@@ -240,62 +252,39 @@ public class PostgresTaskStore implements TaskStore {
     @Override
     public Uni<Placement> insertOne(NewTask task) {
         return Uni.createFrom().emitter(emitter -> {
-            if (singles.offer(new PendingInsert(task, emitter))) {
-                writeSingles();
-            }
+            singles.offer(new PendingInsert(task, emitter));
         });
     }
 
-    /** Writes the queued single submits, one transaction at a time, each holding what was queued meanwhile. */
-    private void writeSingles() {
-        if (!writingSingles.compareAndSet(false, true)) {
-            return;
-        }
-        List<PendingInsert> pending = singles.take(MAX_SINGLES_PER_TX);
-        if (pending.isEmpty()) {
-            writingSingles.set(false);
-            if (!singles.isEmpty()) {
-                writeSingles();
-            }
-            return;
-        }
+    /** Writes single submits queued together in one transaction; one bad row must not fail the others. */
+    private Uni<Void> writeSingles(List<PendingInsert> pending) {
         List<NewTask> tasks = new ArrayList<>(pending.size());
         for (int i = 0; i < pending.size(); i++) {
             tasks.add(reindexed(pending.get(i).task, i));
         }
-        Finished none = new Finished();
-        inTransaction(c -> writeChunk(c, null, tasks, DuplicateStrategy.SKIP, none))
-                .subscribe().with(result -> {
+        return inTransaction(c -> writeChunk(c, null, tasks, DuplicateStrategy.SKIP, new Finished()))
+                .onItem().invoke(result -> {
                     for (int i = 0; i < pending.size(); i++) {
                         pending.get(i).emitter.complete(result.placements().get(i));
                     }
-                    singlesWritten();
-                }, e -> {
-                    if (pending.size() == 1) {
-                        pending.get(0).emitter.fail(e);
-                        singlesWritten();
-                        return;
-                    }
-                    // one bad row must not fail the others committed with it: write each alone
-                    Uni.join().all(pending.stream().map(p -> pool
-                            .withTransaction(conn -> writeChunk(Sql.of(conn), null, List.of(reindexed(p.task, 0)),
-                                    DuplicateStrategy.SKIP, new Finished()))
-                            .onItemOrFailure().invoke((r, f) -> {
-                                if (f != null) {
-                                    p.emitter.fail(f);
-                                } else {
-                                    p.emitter.complete(r.placements().get(0));
-                                }
-                            }).onFailure().recoverWithNull()).toList())
-                            .andCollectFailures().subscribe().with(r -> singlesWritten(), f -> singlesWritten());
-                });
+                })
+                .replaceWithVoid()
+                .onFailure().recoverWithUni(e -> pending.size() == 1
+                        ? Uni.createFrom().voidItem().invoke(() -> pending.get(0).emitter.fail(e))
+                        : Uni.join().all(pending.stream().map(this::writeAlone).toList()).andCollectFailures()
+                                .replaceWithVoid());
     }
 
-    private void singlesWritten() {
-        writingSingles.set(false);
-        if (!singles.isEmpty()) {
-            writeSingles();
-        }
+    private Uni<Void> writeAlone(PendingInsert p) {
+        return inTransaction(c -> writeChunk(c, null, List.of(reindexed(p.task, 0)), DuplicateStrategy.SKIP,
+                new Finished()))
+                .onItemOrFailure().invoke((r, f) -> {
+                    if (f != null) {
+                        p.emitter.fail(f);
+                    } else {
+                        p.emitter.complete(r.placements().get(0));
+                    }
+                }).replaceWithVoid().onFailure().recoverWithNull();
     }
 
     private static NewTask reindexed(NewTask t, int index) {
@@ -768,13 +757,11 @@ public class PostgresTaskStore implements TaskStore {
     @Override
     public Uni<List<ClaimedTask>> claim(ClaimBudget budget, String owner, long leaseMillis) {
         return Uni.createFrom().deferred(() -> {
-            List<Completion> batch = writingCompletions.compareAndSet(false, true)
-                    ? completions.take(MAX_COMPLETIONS_PER_TX)
-                    : null;
+            List<Completion> batch = completions.acquire();
             int slots = budget.reserveSlots();
             if (slots <= 0 && (batch == null || batch.isEmpty())) {
                 if (batch != null) {
-                    completionsWritten();
+                    completions.written();
                 }
                 return Uni.createFrom().item(List.<ClaimedTask> of());
             }
@@ -790,20 +777,19 @@ public class PostgresTaskStore implements TaskStore {
                                             new String[0]).map(rows -> claimed(rows, owner))
                                     : claimWithinLimits(c, slots, capacity, owner, now, leaseMillis,
                                             new ArrayList<>(), 0)))
-                    .onItemOrFailure().invoke((claimed, failure) -> {
-                        budget.releaseSlots(failure != null ? slots : slots - claimed.size());
+                    .onTermination().invoke((claimed, failure, cancelled) -> {
+                        boolean ok = failure == null && !cancelled;
+                        budget.releaseSlots(ok ? slots - claimed.size() : slots);
                         if (batch == null) {
                             return;
                         }
-                        if (failure != null && !batch.isEmpty()) {
-                            completions.retry(batch); // written by the next claim or flush
-                            LOG.warnf("Could not record %d task completions yet (%s); will try again",
-                                    batch.size(), rootMessage(failure));
+                        if (ok) {
+                            completed(applied, completedGroups);
+                            completions.written();
+                        } else {
+                            completions.failed(batch, failure != null ? failure
+                                    : new IllegalStateException("claim cancelled"));
                         }
-                        if (failure == null && !batch.isEmpty()) {
-                            listener.completed(applied, completedGroups);
-                        }
-                        completionsWritten();
                     });
         });
     }
@@ -889,53 +875,50 @@ public class PostgresTaskStore implements TaskStore {
 
     @Override
     public void complete(Completion completion) {
-        if (completions.offer(completion)) {
-            flushCompletions().subscribe().with(v -> {
-            }, e -> {
-            });
+        completions.offer(completion);
+    }
+
+    /** Writes queued completions in their own transaction (when no claim is due to take them). */
+    private Uni<Void> writeCompletions(List<Completion> batch) {
+        List<Completion> applied = new ArrayList<>(batch.size());
+        return dispatchTransaction(c -> writeCompletions(c, batch, applied))
+                .invoke(completedGroups -> completed(applied, completedGroups)).replaceWithVoid();
+    }
+
+    private void writeLastCompletions() {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline) {
+            List<Completion> batch = completions.acquire();
+            if (batch == null) { // a write runs: it ends within the dispatch timeout
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                continue;
+            }
+            if (batch.isEmpty()) {
+                completions.written();
+                return;
+            }
+            try {
+                writeCompletions(batch).await().atMost(Duration.ofSeconds(10));
+                completions.written();
+            } catch (RuntimeException e) {
+                completions.failed(batch, e);
+                LOG.warnf("Could not record the last task completions: %s", rootMessage(e));
+                return;
+            }
         }
     }
 
-    /** Writes the queued completions, one transaction at a time; a failed write is tried again by the next. */
-    private Uni<Void> flushCompletions() {
-        return Uni.createFrom().deferred(() -> {
-            if (!writingCompletions.compareAndSet(false, true)) {
-                return Uni.createFrom().voidItem();
-            }
-            List<Completion> batch = completions.take(MAX_COMPLETIONS_PER_TX);
-            if (batch.isEmpty()) {
-                completionsWritten();
-                return Uni.createFrom().voidItem();
-            }
-            List<Completion> applied = new ArrayList<>(batch.size());
-            return dispatchTransaction(c -> writeCompletions(c, batch, applied))
-                    .onItemOrFailure().transformToUni((completedGroups, failure) -> {
-                        if (failure != null) {
-                            completions.retry(batch);
-                            LOG.warnf("Could not record %d task completions yet (%s); will try again", batch.size(),
-                                    rootMessage(failure));
-                            writingCompletions.set(false);
-                            if (!stopped) {
-                                vertx.setTimer(500, id -> flushCompletions().subscribe().with(v -> {
-                                }, e -> {
-                                }));
-                            }
-                            return Uni.createFrom().failure(failure);
-                        }
-                        listener.completed(applied, completedGroups);
-                        completionsWritten();
-                        return Uni.createFrom().voidItem();
-                    });
-        });
-    }
-
-    /** Ends a write of completions; what was queued meanwhile is written next. */
-    private void completionsWritten() {
-        writingCompletions.set(false);
-        if (!completions.isEmpty()) {
-            flushCompletions().subscribe().with(v -> {
-            }, e -> {
-            });
+    /** Tells the listener what was committed; its failure must not count as the write's. */
+    private void completed(List<Completion> applied, List<GroupSummary> completedGroups) {
+        try {
+            listener.completed(applied, completedGroups);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "Handling %d committed task completions failed", applied.size());
         }
     }
 
@@ -1166,6 +1149,33 @@ public class PostgresTaskStore implements TaskStore {
                 .invoke(() -> finished.tell(listener));
     }
 
+    @Override
+    public Uni<Boolean> retry(TaskId id) {
+        return inTransaction(c -> c.query("SELECT state, group_id, dedup_key FROM tq_task WHERE id = $1 FOR UPDATE",
+                id.value()).chain(rows -> {
+                    if (rows.size() == 0 || (rows.get(0).getInteger(0) != FAILED && rows.get(0).getInteger(0) != CANCELLED)) {
+                        return Uni.createFrom().item(false);
+                    }
+                    String group = rows.get(0).getString(1);
+                    String key = rows.get(0).getString(2);
+                    Uni<Void> keyFree = key == null ? Uni.createFrom().voidItem()
+                            : c.query("SELECT id FROM tq_task WHERE dedup_key = $1 AND " + ACTIVE, key).map(holders -> {
+                                if (holders.size() > 0) {
+                                    throw RetryConflict.of(id, key, new TaskId(holders.get(0).getLong(0)));
+                                }
+                                return null;
+                            }).replaceWithVoid();
+                    long now = clock.millis();
+                    return keyFree.chain(() -> c.query(REQUEUE, now, id.value()))
+                            .chain(() -> group == null ? Uni.createFrom().voidItem()
+                                    : c.query("INSERT INTO tq_group (id, created_at, active) VALUES ($1, $2, 1) "
+                                            + "ON CONFLICT (id) DO UPDATE SET active = tq_group.active + 1, "
+                                            + "completed = false", group, now).replaceWithVoid())
+                            .chain(() -> notifyOthers(c))
+                            .map(x -> true);
+                }));
+    }
+
     // ---------------------------------------------------------------- reads
 
     @Override
@@ -1175,12 +1185,16 @@ public class PostgresTaskStore implements TaskStore {
                     if (rows.size() == 0) {
                         return null;
                     }
-                    SqlRow r = rows.get(0);
-                    return new TaskInfo(new TaskId(r.getLong(0)), r.getString(1), StateCodes.state(r.getInteger(2)),
-                            r.getInteger(3), r.getInteger(4), r.getString(5), r.getString(6), r.getString(7),
-                            r.getString(8), instant(r, 9), instant(r, 10), instant(r, 11), instant(r, 12),
-                            r.getString(13), r.getString(14), r.getString(15));
+                    return taskInfo(rows.get(0));
                 });
+    }
+
+    /** A row of {@link #INFO_COLUMNS}. */
+    private static TaskInfo taskInfo(SqlRow r) {
+        return new TaskInfo(new TaskId(r.getLong(0)), r.getString(1), StateCodes.state(r.getInteger(2)),
+                r.getInteger(3), r.getInteger(4), r.getString(5), r.getString(6), r.getString(7),
+                r.getString(8), instant(r, 9), instant(r, 10), instant(r, 11), instant(r, 12),
+                r.getString(13), r.getString(14), r.getString(15));
     }
 
     @Override
@@ -1266,6 +1280,33 @@ public class PostgresTaskStore implements TaskStore {
                 types.add(r.getString(0));
             }
             return types;
+        });
+    }
+
+    @Override
+    public Uni<List<TaskInfo>> failedTasks(int limit) {
+        return poolSql.query(FAILED_TASKS, limit).map(rows -> {
+            List<TaskInfo> tasks = new ArrayList<>(rows.size());
+            for (SqlRow r : rows) {
+                tasks.add(taskInfo(r));
+            }
+            return tasks;
+        });
+    }
+
+    @Override
+    public Uni<List<GroupSummary>> recentGroups(int limit) {
+        return poolSql.query(RECENT_GROUPS, limit).map(rows -> {
+            Map<String, GroupCounts> groups = new LinkedHashMap<>();
+            for (SqlRow r : rows) {
+                GroupCounts counts = groups.computeIfAbsent(r.getString(0), g -> new GroupCounts());
+                if (r.getInteger(1) != null) { // a group without tasks
+                    counts.add(StateCodes.state(r.getInteger(1)), r.getLong(2).intValue());
+                }
+            }
+            List<GroupSummary> summaries = new ArrayList<>(groups.size());
+            groups.forEach((g, counts) -> summaries.add(counts.summary(g)));
+            return summaries;
         });
     }
 
