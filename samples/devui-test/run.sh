@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# The Dev UI in a real browser: starts samples/quickstart in dev mode (against the quarkus-taskqueue 999-SNAPSHOT
-# that the reactor build installed), opens its TaskQueue pages in headless Chromium with Playwright (test.mjs),
-# checks that the handler table lists the sample's handlers and that a task submitted from the form is shown
-# SUCCEEDED, and keeps a screenshot for the docs (docs/modules/ROOT/images/devui.png). Installs Chromium (Debian's
-# package) and playwright-core (npm) when they are missing. Exits non-zero on failure; dev mode is stopped on exit.
+# The Dev UI in a real browser: starts samples/quickstart (or $SAMPLE) in dev mode, against the quarkus-taskqueue
+# 999-SNAPSHOT that the reactor build installed, and opens its TaskQueue pages in headless Chromium with Playwright
+# (test.mjs): the handler table lists the sample's handlers; a task submitted from the form is shown SUCCEEDED; a
+# batch and its group are shown; a failing task is retried, and a retrying one cancelled, from the failed tasks.
+# Keeps a screenshot for the docs (docs/modules/ROOT/images/devui.png). Installs Chromium (Debian's package),
+# Node.js and playwright-core (npm) when they are missing. Exits non-zero on failure; dev mode is stopped on exit.
 #
-# Environment: TIMEOUT (seconds to wait for dev mode, 600), KEEP=1 (keep the working directory).
+# Environment: SAMPLE (quickstart, the default, on SQLite; or postgresql, the PostgreSQL store on the database
+# "samples" at 127.0.0.1:5432, whose TaskQueue tables are dropped first; the screenshot is taken of quickstart
+# only), TIMEOUT (seconds to wait for dev mode, 600), KEEP=1 (keep the working directory).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 TIMEOUT=${TIMEOUT:-600}
+SAMPLE=${SAMPLE:-quickstart}
 
 log() { printf '%s [devui-test] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
@@ -17,10 +21,13 @@ as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
 }
 
-if [ ! -x /usr/bin/chromium ]; then
-  log "installing Debian's chromium"
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v npm >/dev/null 2>&1 || missing+=(nodejs) # playwright-core needs Node.js 20 or newer
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing ${missing[*]}"
   as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 (cd "$HERE" && npm ci --no-audit --no-fund --loglevel=error)
 
@@ -37,10 +44,22 @@ free_port() {
   exit 1
 }
 
-# The sample is copied so that dev mode's target/ and taskqueue.db stay out of samples/quickstart.
+SCREENSHOT=
+case $SAMPLE in
+  quickstart) SCREENSHOT="$ROOT/docs/modules/ROOT/images/devui.png" ;;
+  postgresql)
+    psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'samples'" | grep -q 1 \
+      || createdb -h 127.0.0.1 -U postgres samples
+    psql -h 127.0.0.1 -U postgres -d samples -qc "SET client_min_messages = warning; \
+      DROP TABLE IF EXISTS tq_task, tq_group, tq_group_writer, tq_handler, tq_meta CASCADE"
+    ;;
+  *) log "unknown SAMPLE '$SAMPLE': quickstart or postgresql"; exit 2 ;;
+esac
+
+# The sample is copied so that dev mode's target/ and taskqueue.db stay out of samples/.
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/taskqueue-devui.XXXXXX")
-APP="$WORK/quickstart"
-mkdir -p "$APP" && cp -r "$ROOT/samples/quickstart/pom.xml" "$ROOT/samples/quickstart/src" "$APP/"
+APP="$WORK/$SAMPLE"
+mkdir -p "$APP" && cp -r "$ROOT/samples/$SAMPLE/pom.xml" "$ROOT/samples/$SAMPLE/src" "$APP/"
 PORT=$(free_port)
 DEV_LOG="$WORK/dev.log"
 DEV_PID=
@@ -69,11 +88,11 @@ stop_dev() {
 trap stop_dev EXIT
 trap 'exit 130' INT TERM
 
-log "starting samples/quickstart in dev mode on port $PORT (log: $DEV_LOG)"
+log "starting samples/$SAMPLE in dev mode on port $PORT (log: $DEV_LOG)"
 # its own process group (setsid), so that dev mode and the application JVM it forks are stopped together
 (cd "$APP" && exec setsid "$ROOT/mvnw" -B -f "$APP/pom.xml" quarkus:dev -Dquarkus.http.port="$PORT" -Ddebug=false \
   -Dquarkus.console.enabled=false -Dquarkus.analytics.disabled=true -Dquarkus.dev-ui.allow-extension-management=false \
-  </dev/null >"$DEV_LOG" 2>&1) &
+  -Dquarkus.taskqueue.retry.initial=1h </dev/null >"$DEV_LOG" 2>&1) &
 DEV_PID=$!
 
 deadline=$((SECONDS + TIMEOUT))
@@ -84,8 +103,9 @@ until [ "$(curl -s -o /dev/null -w '%{http_code}' "http://localhost:$PORT/q/dev-
 done
 log "the Dev UI answers on http://localhost:$PORT/q/dev-ui/"
 
-mkdir -p "$ROOT/docs/modules/ROOT/images"
-# the sample's own endpoint submits a batch of rows grouped under the import's name (see ImportResource)
+[ -z "$SCREENSHOT" ] || mkdir -p "$(dirname "$SCREENSHOT")"
+# The sample's own endpoint submits a batch of rows grouped under the import's name (see ImportResource); a row
+# without a name makes its handler throw (row.name().length()), and its retry waits an hour (retry.initial above).
 (cd "$HERE" && BASE_URL="http://localhost:$PORT" EXPECTED_TYPES=import_row PAYLOAD='{"line": 1, "name": "row 1"}' \
-  BATCH_URL="http://localhost:$PORT/import/devui?count=500" GROUP=devui \
-  SCREENSHOT="$ROOT/docs/modules/ROOT/images/devui.png" node test.mjs)
+  BATCH_URL="http://localhost:$PORT/import/devui?count=500" GROUP=devui FAILING_PAYLOAD='{"line": 2}' \
+  SCREENSHOT="$SCREENSHOT" node test.mjs)

@@ -3,7 +3,7 @@
 // from the form is shown SUCCEEDED. Saves a screenshot of the queue page.
 //
 //   BASE_URL=http://localhost:8080 EXPECTED_TYPES=import_row PAYLOAD='{"line":1,"name":"row 1"}' \
-//     BATCH_URL='http://localhost:8080/import/devui?count=500' GROUP=devui \
+//     BATCH_URL='http://localhost:8080/import/devui?count=500' GROUP=devui FAILING_PAYLOAD='{"line":2}' \
 //     SCREENSHOT=../../docs/modules/ROOT/images/devui.png node test.mjs
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,13 +32,51 @@ function log(message) {
     console.log(`${new Date().toISOString().substring(11, 19)} [devui-test] ${message}`);
 }
 
+const failingPayload = process.env.FAILING_PAYLOAD;
+
+/** Submits a task of the first expected type from the form; returns its id. */
+async function submit(page, json, retries) {
+    const message = page.locator('#submit-message');
+    const before = await message.count() > 0 ? (await message.textContent()).trim() : '';
+    await page.locator('#submit-type').selectOption(expectedTypes[0]);
+    await page.locator('#submit-payload textarea').fill(json);
+    await page.locator('#submit-retries input').fill(retries);
+    await page.locator('#submit-button').click();
+    await until(async () => await message.count() > 0 && (await message.textContent()).trim() !== before,
+        'the form did not answer');
+    const text = (await message.textContent()).trim();
+    const submitted = /^Task (\S+) submitted$/.exec(text);
+    if (!submitted) {
+        throw new Error(`the form did not submit the task: "${text}"`);
+    }
+    log(`form: ${text}`);
+    return submitted[1];
+}
+
+async function until(condition, failure) {
+    const deadline = Date.now() + timeout;
+    while (!(await condition())) {
+        if (Date.now() > deadline) {
+            throw new Error(`${failure} (waited ${timeout} ms)`);
+        }
+        await new Promise(resolve => setTimeout(resolve, 200));
+    }
+}
+
+async function shoot(page) {
+    if (screenshot) {
+        await page.screenshot({ path: screenshot });
+        log(`screenshot: ${screenshot}`);
+    }
+}
+
 const profile = mkdtempSync(join(tmpdir(), 'taskqueue-devui-chromium-'));
 const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
         '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1440, height: 1100 },
+    viewport: { width: 1440, height: 1360 },
 });
 const problems = [];
 let failed = false;
@@ -64,25 +102,15 @@ try {
     // The queue page: submit a task from the form, and wait until the page shows it SUCCEEDED.
     await page.goto(`${base}/q/dev-ui/quarkus-taskqueue/queue`);
     await page.locator('#submit-type').waitFor();
-    await page.locator('#submit-type').selectOption(expectedTypes[0]);
-    await page.locator('#submit-payload textarea').fill(payload);
-    await page.locator('#submit-button').click();
-    const message = page.locator('#submit-message');
-    await message.waitFor();
-    const text = (await message.textContent()).trim();
-    const submitted = /^Task (\S+) submitted$/.exec(text);
-    if (!submitted) {
-        throw new Error(`the form did not submit the task: "${text}"`);
-    }
-    log(`form: ${text}`);
-    const state = page.locator(`#submitted tr[data-task-id="${submitted[1]}"] .state`);
+    const id = await submit(page, payload, '');
+    const state = page.locator(`#submitted tr[data-task-id="${id}"] .state`);
     try {
         await state.filter({ hasText: 'SUCCEEDED' }).waitFor();
     } catch (e) {
-        throw new Error(`task ${submitted[1]} is not shown SUCCEEDED after ${timeout} ms; it is shown `
+        throw new Error(`task ${id} is not shown SUCCEEDED after ${timeout} ms; it is shown `
             + `"${(await state.textContent().catch(() => 'nowhere')).trim()}"`);
     }
-    log(`task ${submitted[1]} is shown SUCCEEDED`);
+    log(`task ${id} is shown SUCCEEDED`);
     await page.locator('#totals').filter({ hasText: 'SUCCEEDED 1' }).waitFor();
 
     // A batch submitted by the application into a group: the page shows its outcome and the group's progress.
@@ -100,10 +128,35 @@ try {
         log(`group ${group} is shown with its ${count} tasks SUCCEEDED`);
     }
 
-    if (screenshot) {
-        await page.screenshot({ path: screenshot });
-        log(`screenshot: ${screenshot}`);
+    // Failed tasks: a payload the handler throws on. Without retries it FAILS, and Retry runs it again; with one
+    // retry (due much later: see run.sh) it is RETRYING, and Cancel cancels it.
+    if (failingPayload) {
+        const failed = await submit(page, failingPayload, '0');
+        const failedRow = page.locator(`#failed tr[data-task-id="${failed}"]`);
+        await failedRow.filter({ hasText: 'FAILED' }).waitFor();
+        const firstEnd = (await failedRow.locator('td.finished').textContent()).trim();
+        log(`task ${failed} is listed FAILED: ${(await failedRow.locator('td.error').textContent()).trim()}`);
+        await failedRow.locator('vaadin-button', { hasText: 'Retry' }).click();
+        await page.locator('#action-message').filter({ hasText: `Task ${failed} is queued again` }).waitFor();
+        await until(async () => (await failedRow.locator('td.finished').textContent().catch(() => firstEnd)).trim()
+            !== firstEnd, `task ${failed} did not run again after Retry`);
+        await failedRow.filter({ hasText: 'FAILED' }).locator('td.attempts', { hasText: /^1$/ }).waitFor();
+        log(`Retry: task ${failed} ran again from its first attempt and failed again`);
+
+        const retrying = await submit(page, failingPayload, '1');
+        const retryingRow = page.locator(`#failed tr[data-task-id="${retrying}"]`);
+        await retryingRow.filter({ hasText: 'RETRYING' }).waitFor();
+        log(`task ${retrying} is listed RETRYING`);
+        await shoot(page);
+        await retryingRow.locator('vaadin-button', { hasText: 'Cancel' }).click();
+        await page.locator('#action-message').filter({ hasText: `Task ${retrying} is cancelled` }).waitFor();
+        await retryingRow.waitFor({ state: 'detached' });
+        await page.locator(`#submitted tr[data-task-id="${retrying}"] .state`).filter({ hasText: 'CANCELLED' }).waitFor();
+        log(`Cancel: task ${retrying} is CANCELLED and no longer listed as failed`);
+    } else {
+        await shoot(page);
     }
+
     const ours = problems.filter(p => p.includes('taskqueue'));
     if (ours.length > 0) {
         throw new Error(`the TaskQueue pages logged errors:\n  ${ours.join('\n  ')}`);

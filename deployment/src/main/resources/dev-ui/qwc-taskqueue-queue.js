@@ -3,6 +3,7 @@ import { JsonRpc } from 'jsonrpc';
 import { handlers } from 'build-time-data';
 import '@vaadin/button';
 import '@vaadin/text-area';
+import '@vaadin/text-field';
 import '@vaadin/progress-bar';
 import 'qui-badge';
 
@@ -45,8 +46,10 @@ export class QwcTaskqueueQueue extends LitElement {
         _groups: { state: true },
         _submitted: { state: true },
         _message: { state: true },
+        _actionMessage: { state: true },
         _type: { state: true },
-        _payload: { state: true }
+        _payload: { state: true },
+        _retries: { state: true }
     };
 
     constructor() {
@@ -54,6 +57,7 @@ export class QwcTaskqueueQueue extends LitElement {
         this._submitted = [];
         this._type = handlers && handlers.length > 0 ? handlers[0].taskType : '';
         this._payload = '';
+        this._retries = '';
     }
 
     connectedCallback() {
@@ -132,6 +136,8 @@ export class QwcTaskqueueQueue extends LitElement {
                         helper-text="${handler ? `Parameters: ${handler.parameters || 'none (leave empty)'}` : ''}"
                         placeholder='{"name": "value"}, "text", 42, [1, 2] ...'
                         .value=${this._payload} @value-changed=${e => this._payload = e.detail.value}></vaadin-text-area>
+                    <vaadin-text-field id="submit-retries" label="Retries" placeholder="default" style="width: 7em"
+                        .value=${this._retries} @value-changed=${e => this._retries = e.detail.value}></vaadin-text-field>
                     <vaadin-button id="submit-button" theme="primary" @click=${() => this._submit()}>Submit</vaadin-button>
                 </div>
                 ${this._message ? html`<div class="message ${this._message.success ? '' : 'error'}" id="submit-message">${this._message.message}</div>` : ''}
@@ -148,7 +154,7 @@ export class QwcTaskqueueQueue extends LitElement {
     }
 
     _submit() {
-        this.jsonRpc.submit({ type: this._type, payload: this._payload }).then(r => {
+        this.jsonRpc.submit({ type: this._type, payload: this._payload, retries: this._retries }).then(r => {
             this._message = r.result;
             if (r.result.success) {
                 this._submitted = [{ id: r.result.id, taskType: this._type, state: 'QUEUED', attempts: 0 },
@@ -162,15 +168,16 @@ export class QwcTaskqueueQueue extends LitElement {
         return html`
             <section>
                 <h3>Failed tasks</h3>
+                ${this._actionMessage ? html`<div class="message ${this._actionMessage.success ? '' : 'error'}" id="action-message">${this._actionMessage.message}</div>` : ''}
                 ${!this._failed || this._failed.length === 0 ? html`<div class="empty">No failed task.</div>` : html`
                 <table id="failed">
                     <thead><tr><th>Task</th><th>Type</th><th>State</th><th class="n">Attempts</th><th>Group</th>
                         <th>Last error</th><th>Finished</th><th></th></tr></thead>
                     <tbody>${this._failed.map(t => html`<tr data-task-id="${t.id}">
                         <td><code>${t.id}</code></td><td><code>${t.taskType}</code></td><td>${this._state(t.state)}</td>
-                        <td class="n">${t.attempts}</td><td>${t.groupId || ''}</td>
+                        <td class="n attempts">${t.attempts}</td><td>${t.groupId || ''}</td>
                         <td class="error" title="${t.lastErrorClass || ''}">${t.lastError || ''}</td>
-                        <td>${t.finishedAt || ''}</td>
+                        <td class="finished">${t.finishedAt || ''}</td>
                         <td>${t.state === 'FAILED'
                             ? html`<vaadin-button theme="small" @click=${() => this._act('retry', t.id)}>Retry</vaadin-button>`
                             : html`<vaadin-button theme="small error" @click=${() => this._act('cancel', t.id)}>Cancel</vaadin-button>`}</td>
@@ -181,7 +188,7 @@ export class QwcTaskqueueQueue extends LitElement {
 
     _act(action, id) {
         this.jsonRpc[action]({ id }).then(r => {
-            this._message = r.result;
+            this._actionMessage = r.result;
             this._refresh();
         });
     }

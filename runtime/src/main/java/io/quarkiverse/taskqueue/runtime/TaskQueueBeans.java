@@ -4,6 +4,8 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
 import io.quarkiverse.taskqueue.runtime.config.TaskQueueConfig;
+import io.quarkiverse.taskqueue.runtime.observability.TaskMetrics;
+import io.quarkus.arc.DefaultBean;
 import io.quarkiverse.taskqueue.runtime.dispatch.TaskDispatcher;
 import io.quarkiverse.taskqueue.runtime.handler.TaskHandlerRegistry;
 import io.quarkiverse.taskqueue.runtime.store.TaskStore;
@@ -35,7 +37,15 @@ public class TaskQueueBeans {
     @Produces
     @Singleton
     TaskDispatcher dispatcher(Vertx vertx, TaskStore store, TaskHandlerRegistry registry, TaskEvents events,
-            TaskQueueConfig config, QueueClock clock) {
-        return new TaskDispatcher(vertx, store, registry, events, config, clock);
+            TaskQueueConfig config, QueueClock clock, TaskMetrics metrics) {
+        return new TaskDispatcher(vertx, store, registry, events, config, clock, metrics);
+    }
+
+    /** Replaced by the Micrometer one when the application has quarkus-micrometer. */
+    @Produces
+    @Singleton
+    @DefaultBean
+    TaskMetrics noMetrics() {
+        return TaskMetrics.NONE;
     }
 }

@@ -44,6 +44,7 @@ import io.quarkiverse.taskqueue.TaskSubmission;
 import io.quarkiverse.taskqueue.runtime.config.TaskQueueConfig;
 import io.quarkiverse.taskqueue.runtime.dispatch.TaskDispatcher;
 import io.quarkiverse.taskqueue.runtime.handler.TaskHandlerRegistry;
+import io.quarkiverse.taskqueue.runtime.observability.TaskMetrics;
 import io.quarkiverse.taskqueue.runtime.store.CallerTransaction;
 import io.quarkiverse.taskqueue.runtime.store.ChunkResult;
 import io.quarkiverse.taskqueue.runtime.store.Completion;
@@ -103,6 +104,9 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
 
     @Inject
     RecentBatches recentBatches;
+
+    @Inject
+    TaskMetrics metrics;
 
     private final ConcurrentHashMap<String, CompletableFuture<GroupSummary>> groupWaiters = new ConcurrentHashMap<>();
     private TaskPreparer preparer;
@@ -203,6 +207,7 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
                 if (placement.kind() == Placement.Kind.SKIPPED) {
                     return (TaskHandle) handle(placement.other(), prepared.taskType());
                 }
+                metrics.submitted(prepared.taskType(), 1);
                 events.emit(new TaskEvent.TaskSubmitted(placement.id(), prepared.taskType()));
                 dispatcher.scheduleDue(prepared.dueAt());
                 dispatcher.wake();
@@ -468,16 +473,32 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
     }
 
     private void record(Written w, long startNanos) {
+        long nanos = System.nanoTime() - startNanos;
+        long ms = nanos / 1_000_000;
         recentBatches.record(new RecentBatches.Batch(w.batchId, clock.millis(), w.count, w.submitted.size(),
-                w.deduplicated.size(), w.superseded.size(), w.failed.size(), (System.nanoTime() - startNanos) / 1_000_000));
+                w.deduplicated.size(), w.superseded.size(), w.failed.size(), ms));
+        metrics.batch(w.count, nanos);
+        if (w.lost > 0) {
+            LOG.infof("Batch %s: %d task(s), %d submitted, %d deduplicated, %d superseded, %d failed, %d lost with "
+                    + "their rolled-back chunks, in %d ms", w.batchId, w.count, w.submitted.size(),
+                    w.deduplicated.size(), w.superseded.size(), w.failed.size(), w.lost, ms);
+        } else {
+            LOG.infof("Batch %s: %d task(s), %d submitted, %d deduplicated, %d superseded, %d failed in %d ms",
+                    w.batchId, w.count, w.submitted.size(), w.deduplicated.size(), w.superseded.size(),
+                    w.failed.size(), ms);
+        }
     }
 
     private void committed(String batchId, List<NewTask> chunk, ChunkResult result, Written written) {
         List<TaskId> ids = new ArrayList<>(chunk.size());
         List<Placement> placements = result.placements();
+        Map<String, Long> byType = metrics.enabled() ? new HashMap<>() : null;
         for (int i = 0; i < placements.size(); i++) {
             Placement p = placements.get(i);
             NewTask t = chunk.get(i);
+            if (byType != null && (p.kind() == Placement.Kind.INSERTED || p.kind() == Placement.Kind.SUPERSEDED)) {
+                byType.merge(t.taskType(), 1L, Long::sum);
+            }
             switch (p.kind()) {
                 case INSERTED -> ids.add(p.id());
                 case SUPERSEDED -> {
@@ -493,6 +514,9 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
             }
         }
         written.submitted.addAll(ids);
+        if (byType != null) {
+            byType.forEach(metrics::submitted);
+        }
         LOG.debugf("Batch %s: committed a chunk of %d tasks (%d new)", batchId, chunk.size(), ids.size());
         events.emit(new TaskEvent.BatchSubmitted(batchId, ids.size(), List.copyOf(ids)));
         for (TaskId running : result.supersededRunning()) {
@@ -526,6 +550,7 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
         List<TaskId> ids = new ArrayList<>(tasks.size());
         for (Ended t : tasks) {
             ids.add(t.id());
+            metrics.ended(t.taskType(), t.state());
             // superseded is a cancellation by a newer task with the same dedup key
             events.emit(t.state() == TaskState.FAILED
                     ? new TaskEvent.TaskFailed(t.id(), t.taskType(), t.attempts(), t.error(), false)

@@ -1,6 +1,12 @@
 package io.quarkiverse.taskqueue.it;
 
 import java.io.BufferedReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +27,7 @@ final class NodeProcess implements AutoCloseable {
     private final Process process;
     private final BlockingQueue<String> scenarioLines = new LinkedBlockingQueue<>();
     private final Deque<String> lastLines = new ArrayDeque<>();
+    private volatile int httpPort = -1;
 
     private NodeProcess(String name, Process process) {
         this.name = name;
@@ -32,6 +39,10 @@ final class NodeProcess implements AutoCloseable {
                 while ((line = r.readLine()) != null) {
                     if (line.startsWith("SCENARIO")) {
                         scenarioLines.add(line);
+                    }
+                    Matcher listening = LISTENING.matcher(line);
+                    if (httpPort < 0 && listening.find()) {
+                        httpPort = Integer.parseInt(listening.group(1));
                     }
                     synchronized (lastLines) {
                         lastLines.addLast(line);
@@ -60,6 +71,26 @@ final class NodeProcess implements AutoCloseable {
         command.add("-jar");
         command.add(Path.of("target", "quarkus-app", "quarkus-run.jar").toString());
         return new NodeProcess(name, new ProcessBuilder(command).redirectErrorStream(true).start());
+    }
+
+    private static final Pattern LISTENING = Pattern.compile("Listening on: http://[^ ]*:(\\d+)");
+
+    /** The HTTP status of {@code GET path} on this node (-1 when it does not answer). */
+    int httpStatus(String path) {
+        if (httpPort < 0) {
+            return -1;
+        }
+        try {
+            HttpResponse<Void> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://localhost:" + httpPort + path)).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.discarding());
+            return r.statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
     }
 
     /** The next {@code SCENARIO ...} line the node printed. */

@@ -92,7 +92,7 @@ class PostgresMultiNodeIT {
     }
 
     @Test
-    void aDatabaseRestartMidDrainLosesNothing() throws Exception {
+    void aDatabaseRestartMidDrainLosesNothingAndReadinessIsDownMeanwhile() throws Exception {
         Path clusters = Path.of("/etc/postgresql");
         Assumptions.assumeTrue(Files.isDirectory(clusters), "needs a local PostgreSQL cluster to restart");
         String version;
@@ -104,14 +104,27 @@ class PostgresMultiNodeIT {
             node.scenarioLine(Duration.ofSeconds(60));
             awaitTrue(Duration.ofSeconds(60), "some tasks ran",
                     () -> queryLong("SELECT count(*) FROM it_execution") >= 1_000);
-            Process restart = new ProcessBuilder("pg_ctlcluster", "--skip-systemctl-redirect", version, "main",
-                    "restart").inheritIO().start();
-            assertThat(restart.waitFor()).as("pg_ctlcluster restart").isZero();
+            assertThat(node.httpStatus("/q/health/ready")).as("ready before the stop").isEqualTo(200);
+            pgCtl(version, "stop");
+            try {
+                awaitTrue(Duration.ofSeconds(30), "readiness DOWN while the database is stopped",
+                        () -> node.httpStatus("/q/health/ready") == 503);
+            } finally {
+                pgCtl(version, "start");
+            }
+            awaitTrue(Duration.ofSeconds(60), "readiness UP again after the database is back",
+                    () -> node.httpStatus("/q/health/ready") == 200);
             awaitTrue(Duration.ofSeconds(120), "every task succeeded after the restart",
                     () -> queryLong("SELECT count(*) FROM tq_task WHERE state = " + SUCCEEDED) == tasks);
         }
         assertThat(queryLong("SELECT count(DISTINCT task_id) FROM it_execution")).isEqualTo(tasks);
         assertThat(queryLong("SELECT count(*) FROM tq_task WHERE state = " + RUNNING)).isZero();
+    }
+
+    private static void pgCtl(String version, String action) throws Exception {
+        Process p = new ProcessBuilder("pg_ctlcluster", "--skip-systemctl-redirect", version, "main", action)
+                .inheritIO().start();
+        assertThat(p.waitFor()).as("pg_ctlcluster " + action).isZero();
     }
 
     @Test

@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkiverse.taskqueue.GroupSummary;
 import io.quarkiverse.taskqueue.TaskId;
 import io.quarkiverse.taskqueue.TaskInfo;
+import io.quarkiverse.taskqueue.TaskOptions;
 import io.quarkiverse.taskqueue.runtime.RecentBatches;
 import io.quarkiverse.taskqueue.runtime.TaskQueueImpl;
 import io.quarkiverse.taskqueue.runtime.config.TaskQueueConfig;
@@ -141,18 +142,29 @@ public class TaskQueueJsonRpcService {
 
     /**
      * Submits one task. {@code payload} is JSON: the value of a handler's one parameter, an array or an object by
-     * name for several, empty for none.
+     * name for several, empty for none. {@code retries}: empty for the configured number.
      */
-    public Uni<JsonObject> submit(String type, String payload) {
+    public Uni<JsonObject> submit(String type, String payload, String retries) {
         if (type == null || type.isBlank()) {
             return Uni.createFrom().item(failure("Not submitted: choose a task type"));
         }
-        return Uni.createFrom().deferred(() -> queue.submit(type, parse(payload)))
+        return Uni.createFrom().deferred(() -> queue.submit(type, parse(payload), options(retries)))
                 .map(handle -> {
                     LOG.infof("Task %s of type %s submitted from the Dev UI", handle.id(), type);
                     return success("Task " + handle.id() + " submitted").put("id", handle.id().toString());
                 })
                 .onFailure().recoverWithItem(e -> failure("Not submitted: " + e.getMessage()));
+    }
+
+    private static TaskOptions options(String retries) {
+        if (retries == null || retries.isBlank()) {
+            return TaskOptions.defaults();
+        }
+        try {
+            return TaskOptions.builder().retries(Integer.parseInt(retries.trim())).build();
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("retries must be a whole number, not '" + retries + "'");
+        }
     }
 
     private JsonNode parse(String payload) {

@@ -15,6 +15,7 @@ final class RunningTask implements TaskContext {
     final ClaimedTask task;
     final HandlerMethod handler;
     final Long timeoutMs;
+    final long startedNanos = System.nanoTime();
     /** Set when the handler starts, if a timeout applies. */
     volatile Instant deadline;
     /** Guarded by this: the attempt is over, but its worker thread is still in the handler. */

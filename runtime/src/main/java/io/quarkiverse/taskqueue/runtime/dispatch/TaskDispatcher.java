@@ -28,6 +28,7 @@ import io.quarkiverse.taskqueue.TaskState;
 import io.quarkiverse.taskqueue.runtime.QueueClock;
 import io.quarkiverse.taskqueue.runtime.TaskEvents;
 import io.quarkiverse.taskqueue.runtime.config.TaskQueueConfig;
+import io.quarkiverse.taskqueue.runtime.observability.TaskMetrics;
 import io.quarkiverse.taskqueue.runtime.handler.HandlerMethod;
 import io.quarkiverse.taskqueue.runtime.handler.ReturnKind;
 import io.quarkiverse.taskqueue.runtime.handler.TaskHandlerRegistry;
@@ -71,13 +72,18 @@ public final class TaskDispatcher implements ClaimBudget {
     private final AtomicBoolean wakeRequested = new AtomicBoolean();
     private final AtomicLong dueTimerAt = new AtomicLong(Long.MAX_VALUE);
     private final List<Long> periodicTimers = new ArrayList<>();
+    private final TaskMetrics metrics;
+    /** When the last claim round ended (nanoTime), and when the one in flight began (0: none). */
+    private volatile long lastClaimEnded = System.nanoTime();
+    private volatile long claimStarted;
     private volatile boolean accepting;
     private WorkerExecutor workers;
     private Context loop;
 
     public TaskDispatcher(Vertx vertx, TaskStore store, TaskHandlerRegistry registry, TaskEvents events,
-            TaskQueueConfig config, QueueClock clock) {
+            TaskQueueConfig config, QueueClock clock, TaskMetrics metrics) {
         this.vertx = vertx;
+        this.metrics = metrics;
         this.clock = clock;
         this.store = store;
         this.registry = registry;
@@ -143,8 +149,9 @@ public final class TaskDispatcher implements ClaimBudget {
         wakeRequested.set(true);
         if (freeSlots.get() > 0 && claimInFlight.compareAndSet(false, true)) {
             wakeRequested.set(false);
+            claimStarted = System.nanoTime();
             store.claim(this, owner, leaseMillis).subscribe().with(this::started, e -> {
-                claimInFlight.set(false);
+                claimEnded();
                 logFailure(e);
             });
         }
@@ -229,11 +236,33 @@ public final class TaskDispatcher implements ClaimBudget {
                 run(task);
             }
         } finally {
-            claimInFlight.set(false);
+            claimEnded();
         }
         if (wakeRequested.get() || !claimed.isEmpty()) {
             wake();
         }
+    }
+
+    private void claimEnded() {
+        lastClaimEnded = System.nanoTime();
+        claimStarted = 0;
+        claimInFlight.set(false);
+    }
+
+    /** What the readiness check needs to tell a dispatcher that works from one that stalled. */
+    public Liveness liveness() {
+        long now = System.nanoTime();
+        long inFlight = claimStarted;
+        return new Liveness(accepting, freeSlots.get(), running.size(),
+                Duration.ofNanos(now - lastClaimEnded), inFlight == 0 ? Duration.ZERO : Duration.ofNanos(now - inFlight));
+    }
+
+    /**
+     * @param sinceLastClaim time since the last claim round ended
+     * @param claimRunningFor how long the claim in flight has taken (zero: none)
+     */
+    public record Liveness(boolean accepting, int freeSlots, int running, Duration sinceLastClaim,
+            Duration claimRunningFor) {
     }
 
     private void run(ClaimedTask task) {
@@ -242,6 +271,7 @@ public final class TaskDispatcher implements ClaimBudget {
                 : config.timeout().map(Duration::toMillis).orElse(null);
         RunningTask rt = new RunningTask(task, handler, timeout);
         running.put(task.id(), rt);
+        metrics.started(task.taskType());
         events.emit(new TaskEvent.TaskStarted(task.id(), task.taskType(), task.attempt()));
         if (handler == null) {
             finish(rt, null, new IllegalStateException("no @TaskHandler for task type '" + task.taskType()
@@ -392,7 +422,9 @@ public final class TaskDispatcher implements ClaimBudget {
         }
         try {
             recording.add(task.id());
-            store.complete(completion(rt, value, error));
+            Completion completion = completion(rt, value, error);
+            metrics.attempt(task.taskType(), completion.state(), System.nanoTime() - rt.startedNanos);
+            store.complete(completion);
         } catch (RuntimeException e) {
             LOG.errorf(e, "Task %s: its outcome could not be recorded; it will run again when its lease expires",
                     task.id());
@@ -459,6 +491,7 @@ public final class TaskDispatcher implements ClaimBudget {
         for (Completion c : applied) {
             ClaimedTask t = c.task();
             recording.remove(t.id());
+            metrics.ended(t.taskType(), c.state());
             switch (c.state()) {
                 case SUCCEEDED -> events.emit(new TaskEvent.TaskSucceeded(t.id(), t.taskType(), t.attempt()));
                 case CANCELLED -> events.emit(new TaskEvent.TaskCancelled(t.id(), t.taskType()));

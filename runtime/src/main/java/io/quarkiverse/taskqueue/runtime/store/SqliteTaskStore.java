@@ -1336,6 +1336,26 @@ public class SqliteTaskStore implements TaskStore {
     }
 
     @Override
+    public Uni<Boolean> probe() {
+        return read(c -> {
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA database_list")) {
+                while (rs.next()) {
+                    String file = rs.getString(3);
+                    if ("main".equals(rs.getString(2)) && file != null && !file.isEmpty()
+                            && !java.nio.file.Files.isWritable(java.nio.file.Path.of(file))) {
+                        throw new IllegalStateException("the SQLite file " + file + " is not writable by this "
+                                + "process: tasks can neither be submitted nor completed; fix its permissions");
+                    }
+                }
+            }
+            try (Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT EXISTS (SELECT 1 FROM tq_ready)")) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        });
+    }
+
+    @Override
     public Uni<QueueStats> stats() {
         return read(c -> {
             Map<String, Map<String, Long>> counts = new TreeMap<>();

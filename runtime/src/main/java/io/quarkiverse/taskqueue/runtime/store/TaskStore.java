@@ -77,6 +77,12 @@ public interface TaskStore extends TaskWrites {
     /** The group's task ids in submission order. */
     Uni<List<TaskId>> groupTasks(String groupId);
 
+    /**
+     * Reaches the database, and checks what a write needs (a writable file for SQLite); emits whether tasks are
+     * waiting to be claimed. Fails, naming what is wrong, when the store cannot work.
+     */
+    Uni<Boolean> probe();
+
     /** Counts by task type and state, and the age of the oldest waiting task. */
     Uni<QueueStats> stats();
 

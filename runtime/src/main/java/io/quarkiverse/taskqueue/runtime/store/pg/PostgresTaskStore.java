@@ -1257,6 +1257,12 @@ public class PostgresTaskStore implements TaskStore {
     }
 
     @Override
+    public Uni<Boolean> probe() {
+        return poolSql.query("SELECT EXISTS (SELECT 1 FROM tq_task WHERE " + PostgresSchema.RUNNABLE + ")")
+                .map(rows -> rows.get(0).getBoolean(0));
+    }
+
+    @Override
     public Uni<QueueStats> stats() {
         return poolSql.query("SELECT type, state, count(*) FROM tq_task GROUP BY type, state").chain(rows -> {
             Map<String, Map<String, Long>> counts = new TreeMap<>();
