@@ -103,7 +103,7 @@ public final class TaskDispatcher implements ClaimBudget {
         workers = vertx.createSharedWorkerExecutor("taskqueue-worker", poolSize, 1, TimeUnit.DAYS);
         loop = vertx.getOrCreateContext();
         accepting = true;
-        store.recoverExpiredLeases().subscribe().with(n -> promote(), this::logFailure);
+        store.recoverExpiredLeases().subscribe().with(n -> promote(), failed("recovering expired leases"));
         periodicTimers.add(vertx.setPeriodic(config.pollInterval().toMillis(), id -> promote()));
         long heartbeat = Math.max(100, leaseMillis / 3);
         periodicTimers.add(vertx.setPeriodic(heartbeat, id -> renewLeases()));
@@ -112,7 +112,7 @@ public final class TaskDispatcher implements ClaimBudget {
                     if (n > 0) {
                         wake();
                     }
-                }, this::logFailure)));
+                }, failed("recovering expired leases"))));
     }
 
     /** Stops claiming, waits for running tasks up to the shutdown timeout, then puts the rest back in the queue. */
@@ -152,7 +152,7 @@ public final class TaskDispatcher implements ClaimBudget {
             claimStarted = System.nanoTime();
             store.claim(this, owner, leaseMillis).subscribe().with(this::started, e -> {
                 claimEnded();
-                logFailure(e);
+                failed("claiming tasks").accept(e);
             });
         }
     }
@@ -183,7 +183,7 @@ public final class TaskDispatcher implements ClaimBudget {
         store.promoteDue().subscribe().with(next -> {
             wake();
             scheduleDue(next);
-        }, this::logFailure);
+        }, failed("queueing due tasks"));
     }
 
     /** Asks a task running on this node to stop; it ends CANCELLED. */
@@ -515,7 +515,7 @@ public final class TaskDispatcher implements ClaimBudget {
             if (!recording.remove(id)) {
                 requestCancel(id);
             }
-        }), this::logFailure);
+        }), failed("renewing the leases of running tasks"));
     }
 
     private static Throwable unwrap(Throwable e) {
@@ -525,9 +525,12 @@ public final class TaskDispatcher implements ClaimBudget {
         return e;
     }
 
-    private void logFailure(Throwable e) {
-        if (accepting) {
-            LOG.error("TaskQueue dispatcher: a store operation failed", e);
-        }
+    private java.util.function.Consumer<Throwable> failed(String operation) {
+        return e -> {
+            if (accepting) {
+                LOG.errorf(e, "TaskQueue dispatcher: %s failed (%s); it is tried again at the next poll, check that "
+                        + "the store's database is reachable", operation, unwrap(e).getMessage());
+            }
+        };
     }
 }

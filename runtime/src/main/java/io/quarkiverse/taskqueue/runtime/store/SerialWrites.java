@@ -21,16 +21,19 @@ public final class SerialWrites<T> {
 
     private final PendingWrites<T> pending = new PendingWrites<>();
     private final AtomicBoolean writing = new AtomicBoolean();
+    private final String what;
     private final int max;
     private final Function<List<T>, Uni<?>> write;
     private final Consumer<Runnable> later;
 
     /**
+     * @param what what is written, for the log ("task completions")
      * @param max the most items one write takes
      * @param write writes a batch; its failure puts the batch back for the next write
      * @param later runs the given action after a pause (used after a failed write)
      */
-    public SerialWrites(int max, Function<List<T>, Uni<?>> write, Consumer<Runnable> later) {
+    public SerialWrites(String what, int max, Function<List<T>, Uni<?>> write, Consumer<Runnable> later) {
+        this.what = what;
         this.max = max;
         this.write = write;
         this.later = later;
@@ -79,7 +82,8 @@ public final class SerialWrites<T> {
     public void failed(List<T> batch, Throwable failure) {
         if (!batch.isEmpty()) {
             pending.retry(batch);
-            LOG.warnf("Could not write %d queued item(s) yet (%s); will try again", batch.size(),
+            LOG.warnf("Could not write %d %s yet (%s); they stay queued and are written when the database answers "
+                    + "again: check that it is reachable", batch.size(), what,
                     failure.getMessage() != null ? failure.getMessage() : failure.getClass().getName());
         }
         release(false);

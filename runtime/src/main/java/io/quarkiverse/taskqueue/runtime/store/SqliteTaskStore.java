@@ -579,7 +579,7 @@ public class SqliteTaskStore implements TaskStore {
             budget.releaseSlots(slots);
             if (!batch.isEmpty()) {
                 completions.retry(batch); // written by the next claim or flush
-                LOG.warnf(e, "Could not record %d task completions yet; will try again", batch.size());
+                LOG.warnf(e, "Could not record %d task completions yet; they stay queued and are written by the next claim or flush (check that the SQLite file is writable and its disk not full)", batch.size());
             }
             emitter.fail(e);
             return;
@@ -790,7 +790,7 @@ public class SqliteTaskStore implements TaskStore {
             listener.completed(applied, completedGroups);
         } catch (Exception e) {
             completions.retry(batch); // written by the next claim or flush
-            LOG.warnf(e, "Could not record %d task completions yet; will try again", batch.size());
+            LOG.warnf(e, "Could not record %d task completions yet; they stay queued and are written by the next claim or flush (check that the SQLite file is writable and its disk not full)", batch.size());
         }
     }
 

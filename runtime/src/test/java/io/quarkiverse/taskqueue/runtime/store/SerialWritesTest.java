@@ -16,7 +16,7 @@ class SerialWritesTest {
     private final List<List<String>> batches = new ArrayList<>();
     private final List<UniEmitter<? super Void>> open = new ArrayList<>();
     private final List<Runnable> paused = new ArrayList<>();
-    private final SerialWrites<String> writes = new SerialWrites<>(2, batch -> {
+    private final SerialWrites<String> writes = new SerialWrites<>("items", 2, batch -> {
         batches.add(batch);
         return Uni.createFrom().<Void> emitter(open::add);
     }, paused::add);
@@ -67,7 +67,7 @@ class SerialWritesTest {
     @Test
     void aWriteThatThrowsDoesNotKeepTheQueue() {
         List<String> seen = new ArrayList<>();
-        SerialWrites<String> throwing = new SerialWrites<>(10, batch -> {
+        SerialWrites<String> throwing = new SerialWrites<>("items", 10, batch -> {
             seen.addAll(batch);
             if (seen.size() == 1) {
                 throw new IllegalArgumentException("bug");

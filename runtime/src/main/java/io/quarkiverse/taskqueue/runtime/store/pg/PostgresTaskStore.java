@@ -147,8 +147,8 @@ public class PostgresTaskStore implements TaskStore {
         this.poolSql = Sql.of(pool);
         this.vertx = vertx;
         this.clock = clock;
-        this.singles = new SerialWrites<>(MAX_SINGLES_PER_TX, this::writeSingles, this::later);
-        this.completions = new SerialWrites<>(MAX_COMPLETIONS_PER_TX, this::writeCompletions, this::later);
+        this.singles = new SerialWrites<>("single submits", MAX_SINGLES_PER_TX, this::writeSingles, this::later);
+        this.completions = new SerialWrites<>("task completions", MAX_COMPLETIONS_PER_TX, this::writeCompletions, this::later);
     }
 
     private void later(Runnable action) {
@@ -907,7 +907,7 @@ public class PostgresTaskStore implements TaskStore {
                 completions.written();
             } catch (RuntimeException e) {
                 completions.failed(batch, e);
-                LOG.warnf("Could not record the last task completions: %s", rootMessage(e));
+                LOG.warnf("Could not record the last task completions at shutdown (%s): their tasks run again once their leases expire", rootMessage(e));
                 return;
             }
         }
