@@ -13,7 +13,8 @@ import io.quarkus.runtime.annotations.QuarkusMain;
 
 /**
  * The {@code taskqueue} command. The store's datasource URL is read when Quarkus starts, so {@link #main} looks
- * at the arguments first: {@code --db PATH} becomes {@code quarkus.taskqueue.sqlite.path}, {@code demo} gets a
+ * at the arguments first: {@code --db PATH} becomes {@code quarkus.taskqueue.sqlite.path}, {@code --pg URL} the
+ * PostgreSQL store of {@link CliStore}, {@code demo} gets a
  * fresh store file and workers, {@code --url} a throwaway store (the work happens in the remote application).
  */
 @QuarkusMain
@@ -22,11 +23,16 @@ public class TaskQueueMain implements QuarkusApplication {
     /** The system property that tells the demo command where its fresh store is. */
     static final String DEMO_DB = "taskqueue.demo.db";
     static final String SQLITE_PATH = "quarkus.taskqueue.sqlite.path";
+    /** The system property that gives {@link CliStore} the PostgreSQL URL of {@code --pg}. */
+    static final String PG_URL = "taskqueue.cli.pg";
 
     public static void main(String... args) {
         String command = args.length > 0 ? args[0] : null;
         String db = optionValue(args, "--db");
-        if ("demo".equals(command)) {
+        String pg = optionValue(args, "--pg");
+        if (pg != null && !"demo".equals(command)) {
+            System.setProperty(PG_URL, pg);
+        } else if ("demo".equals(command)) {
             // the demo's handler must not be registered in a real store: it gets its own fresh file
             Path file = db != null ? Path.of(db) : temporaryStore("taskqueue-demo-");
             deleteStore(file);

@@ -189,6 +189,49 @@ class CliIT {
         assertThat(cli("group", "nope", "--db", db.toString()).exit()).isEqualTo(3);
     }
 
+    /** The database of PostgreSQL on this machine that no test suite empties (integration-tests use "test"). */
+    static final String PG = "postgresql://postgres@127.0.0.1:5432/postgres";
+
+    @Test
+    void pgWorksOnAPostgresqlStore() throws Exception {
+        Assumptions.assumeTrue(postgresqlListens(), "needs PostgreSQL on 127.0.0.1:5432");
+        String type = "cli_pg_" + System.nanoTime();
+        String group = "cli-pg-" + System.nanoTime();
+        Path file = write("pg.jsonl", "{\"type\": \"" + type + "\", \"payload\": 1, \"groupId\": \"" + group + "\"}\n"
+                + "[\"" + type + "\", 2]\n{\"type\": \"" + type + "\", \"payload\": 3, \"groupId\": \"" + group
+                + "\"}\n");
+
+        Run run = cli("submit-many", file.toString(), "--pg", PG, "--allow-unknown-types", "--json");
+        assertThat(run.exit()).as(run.err()).isEqualTo(0);
+        assertThat(run.json().get("submitted").asInt()).isEqualTo(3);
+        String id = run.json().get("taskIds").get(1).asText();
+
+        JsonNode task = cli("status", id, "--pg", PG, "--json").json();
+        assertThat(task.get("taskType").asText()).isEqualTo(type);
+        assertThat(task.get("state").asText()).isEqualTo("QUEUED");
+        assertThat(cli("stats", "--pg", PG, "--json").json().at("/byType/" + type + "/QUEUED").asInt()).isEqualTo(3);
+        assertThat(cli("group", group, "--pg", PG).out()).contains("total:          2");
+
+        Run cancel = cli("cancel", id, "--pg", PG);
+        assertThat(cancel.exit()).as(cancel.err()).isEqualTo(0);
+        assertThat(cli("status", id, "--pg", PG, "--json").json().get("state").asText()).isEqualTo("CANCELLED");
+        assertThat(cli("cancel", "--group", group, "--pg", PG).out()).contains("group " + group + ": 2 task(s) cancelled");
+        assertThat(dir.resolve("taskqueue.db")).doesNotExist();
+
+        Run bad = cli("stats", "--pg", "mysql://nowhere");
+        assertThat(bad.exit()).isNotZero();
+        assertThat(bad.err()).contains("--pg mysql://nowhere");
+    }
+
+    private static boolean postgresqlListens() {
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress("127.0.0.1", 5432), 1000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     @Test
     void readOnlyCommandsWriteNothingToTheStore() throws Exception {
         Path file = write("grouped.jsonl", "{\"type\": \"send_email\", \"payload\": 1, \"delaySeconds\": 600}\n");
