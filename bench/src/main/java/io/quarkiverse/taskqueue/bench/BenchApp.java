@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntFunction;
 
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -42,6 +43,10 @@ public class BenchApp implements QuarkusApplication {
     @Inject
     TaskQueue queue;
 
+    /** Only in the build with quarkus-micrometer (bench/target-metrics). */
+    @Inject
+    Instance<MetricsSwitch> metricsSwitch;
+
     private Connection ext;
     private List<String> ddl;
 
@@ -54,6 +59,7 @@ public class BenchApp implements QuarkusApplication {
                 case "submit" -> submit();
                 case "map" -> map();
                 case "drain" -> drain();
+                case "metrics" -> metrics();
                 case "latency" -> latency();
                 case "mixed" -> mixed();
                 default -> throw new IllegalArgumentException("unknown mode " + Arrays.toString(args));
@@ -245,6 +251,87 @@ public class BenchApp implements QuarkusApplication {
             Thread.sleep(1);
         }
         return System.nanoTime() - t0;
+    }
+
+    // ---------------------------------------------------------------- 7. metrics
+
+    /**
+     * The drain of scenario 3 with the extension's Micrometer meters off and on, in the same JVM (the build with
+     * quarkus-micrometer): each round drains the backlog once with each, alternating which goes first, after the
+     * JDBC baseline. A round with meters on checks that {@code taskqueue.tasks.succeeded} and
+     * {@code taskqueue.tasks.started} of type bench_noop grew by exactly the tasks drained; one with meters off, that
+     * they did not move.
+     */
+    private void metrics() throws Exception {
+        if (!metricsSwitch.isResolvable()) {
+            throw new IllegalStateException("mode metrics needs the build with quarkus-micrometer: "
+                    + "./mvnw -B -q -f bench/pom.xml package -Dbench.metrics=on (bench/target-metrics)");
+        }
+        MetricsSwitch meters = metricsSwitch.get();
+        Report.say("MeterRegistry: %s", meters.describe());
+        int pool = poolSize();
+        Stats raw = new Stats("JDBC claim+complete, 1000/claim");
+        Stats off = new Stats(k(TASKS) + " no-op drain, pool " + pool + ", meters off");
+        Stats on = new Stats(k(TASKS) + " no-op drain, pool " + pool + ", meters ON");
+        List<Double> ratios = new ArrayList<>();
+        for (int round = 0; round <= ROUNDS; round++) {
+            long rawNanos = rawDrain(1000);
+            long offNanos = 0;
+            long onNanos = 0;
+            for (int step = 0; step < 2; step++) {
+                boolean metersOn = (round + step) % 2 == 0;
+                meters.set(metersOn);
+                long succeeded = meters.count("taskqueue.tasks.succeeded", "bench_noop");
+                long started = meters.count("taskqueue.tasks.started", "bench_noop");
+                RawSqlite.reset(ext);
+                long nanos = drainQueue(TASKS, i -> TaskSubmission.of("bench_noop", i));
+                long expected = metersOn ? TASKS : 0;
+                // the counters are updated after the completions' commit, which drainQueue waits for: allow a moment
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (meters.count("taskqueue.tasks.succeeded", "bench_noop") - succeeded != expected
+                        && System.nanoTime() < deadline) {
+                    Thread.sleep(1);
+                }
+                long succeededDelta = meters.count("taskqueue.tasks.succeeded", "bench_noop") - succeeded;
+                long startedDelta = meters.count("taskqueue.tasks.started", "bench_noop") - started;
+                Report.say("  meters %s: taskqueue.tasks.succeeded{type=bench_noop} +%d, taskqueue.tasks.started +%d",
+                        metersOn ? "ON" : "off", succeededDelta, startedDelta);
+                expect((int) succeededDelta, (int) expected, "taskqueue.tasks.succeeded delta, meters " + metersOn);
+                expect((int) startedDelta, (int) expected, "taskqueue.tasks.started delta, meters " + metersOn);
+                if (metersOn) {
+                    onNanos = nanos;
+                } else {
+                    offNanos = nanos;
+                }
+            }
+            meters.set(false);
+            boolean measured = round > 0;
+            String roundRatio = ratio3((double) offNanos / onNanos);
+            if (measured) {
+                ratios.add((double) offNanos / onNanos);
+            }
+            Report.say("round %d%s: JDBC 1000/claim %s, meters off %s, meters ON %s (ON/off %s)", round,
+                    measured ? "" : " (warm-up)", rate(raw, TASKS, rawNanos, measured),
+                    rate(off, TASKS, offNanos, measured), rate(on, TASKS, onNanos, measured), roundRatio);
+        }
+        ratios.sort(null);
+        String scenario = label("7 metrics");
+        raw.row(scenario, null, Double.NaN, "");
+        off.row(scenario, raw, Double.NaN, "-");
+        double ratio = on.median() / off.median();
+        Report.row(scenario, on.name, Stats.rate(on.median()), Stats.rate(on.min()) + " – " + Stats.rate(on.max()),
+                ratio3(ratio) + " " + off.name + " (paired rounds: median " + ratio3(median(ratios)) + ", "
+                        + ratio3(ratios.get(0)) + " – " + ratio3(ratios.get(ratios.size() - 1)) + ")",
+                "≥ 0.95× off", ratio >= 0.95 ? "YES" : "NO");
+    }
+
+    private static double median(List<Double> sorted) {
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    private static String ratio3(double r) {
+        return String.format(Locale.ROOT, "%.3f×", r);
     }
 
     // ---------------------------------------------------------------- 4. latency

@@ -21,7 +21,7 @@ import io.quarkus.runtime.annotations.QuarkusMain;
  * {@link BenchApp}.
  *
  * <pre>
- * java -jar bench/target/quarkus-app/quarkus-run.jar [submit] [map] [drain] [latency] [mixed]
+ * java -jar bench/target/quarkus-app/quarkus-run.jar [submit] [map] [drain] [latency] [mixed] [durability] [metrics]
  * </pre>
  */
 @QuarkusMain
@@ -31,6 +31,9 @@ public class BenchMain {
 
     private static final List<String> ALL = List.of("submit", "map", "drain", "latency", "mixed", "durability");
 
+    /** Scenarios that need the build with quarkus-micrometer (bench/target-metrics); not in the default list. */
+    private static final List<String> EXTRA = List.of("metrics");
+
     public static void main(String... args) throws Exception {
         if (args.length > 0 && args[0].equals("--child")) {
             Quarkus.run(BenchApp.class, Arrays.copyOfRange(args, 1, args.length));
@@ -39,8 +42,14 @@ public class BenchMain {
         System.exit(orchestrate(args.length == 0 ? ALL : List.of(args)));
     }
 
-    /** One child JVM: its name (also the name of its SQLite file), its mode and its configuration. */
-    private record Child(String name, String mode, Map<String, String> config) {
+    /**
+     * One child JVM: its name (also the name of its SQLite file), its mode and its configuration; {@code metricsBuild}:
+     * run from the build with quarkus-micrometer instead of this jar.
+     */
+    private record Child(String name, String mode, Map<String, String> config, boolean metricsBuild) {
+        Child(String name, String mode, Map<String, String> config) {
+            this(name, mode, config, false);
+        }
     }
 
     private static List<Child> children(String scenario) {
@@ -64,7 +73,15 @@ public class BenchMain {
                 }
                 yield List.of(new Child("mixed", "mixed", limits));
             }
-            default -> throw new IllegalArgumentException("unknown scenario '" + scenario + "'; known: " + ALL);
+            // the drain with the extension's Micrometer meters off and on in one JVM; quarkus-micrometer brings
+            // quarkus-vertx-http, whose server gets a free port
+            case "metrics" -> List.of(
+                    new Child("metrics-pool32", "metrics", Map.of("quarkus.taskqueue.worker.pool-size", "32",
+                            "quarkus.http.port", "0"), true),
+                    new Child("metrics-pool128", "metrics", Map.of("quarkus.taskqueue.worker.pool-size", "128",
+                            "quarkus.http.port", "0"), true));
+            default -> throw new IllegalArgumentException("unknown scenario '" + scenario + "'; known: " + ALL
+                    + " and " + EXTRA);
         };
     }
 
@@ -75,6 +92,9 @@ public class BenchMain {
         }
         String java = ProcessHandle.current().info().command().orElse("java");
         String jar = System.getProperty("java.class.path");
+        // bench/target/quarkus-app/quarkus-run.jar -> bench/target-metrics/quarkus-app/quarkus-run.jar
+        String metricsJar = System.getProperty("bench.metrics-jar", Path.of(jar).toAbsolutePath().getParent().getParent()
+                .resolveSibling("target-metrics").resolve("quarkus-app").resolve("quarkus-run.jar").toString());
         Path dir = Path.of(System.getProperty("bench.dir",
                 Path.of(jar).toAbsolutePath().getParent().getParent().resolve("bench-data").toString()));
         Files.createDirectories(dir);
@@ -102,10 +122,16 @@ public class BenchMain {
             cmd.add("-Dquarkus.taskqueue.sqlite.path=" + db);
             cmd.add("-Dbench.raw=" + raw);
             System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("bench.")
-                    && !k.equals("bench.jvm") && !k.equals("bench.raw"))
+                    && !k.equals("bench.jvm") && !k.equals("bench.raw") && !k.equals("bench.metrics-jar"))
                     .forEach(k -> cmd.add("-D" + k + "=" + System.getProperty(k)));
             child.config.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
-            cmd.addAll(List.of("-jar", jar, "--child", child.mode));
+            if (child.metricsBuild && !Files.exists(Path.of(metricsJar))) {
+                System.out.printf("%n=== %s: %s not found; build it with%n  ./mvnw -B -q -f bench/pom.xml package"
+                        + " -Dbench.metrics=on%n", child.name, metricsJar);
+                failures++;
+                continue;
+            }
+            cmd.addAll(List.of("-jar", child.metricsBuild ? metricsJar : jar, "--child", child.mode));
             System.out.printf("%n=== %s (%s)%n", child.name, child.config.size() > 4
                     ? child.config.size() + " config keys" : child.config);
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

@@ -50,12 +50,31 @@ final class Awaiters {
         if (waiting.isEmpty()) {
             return;
         }
+        List<TaskId> awaited = new ArrayList<>();
         for (TaskId id : ids) {
-            CompletableFuture<TaskResult> future = waiting.remove(id);
-            if (future != null) {
-                store.result(id).subscribe().with(future::complete, future::completeExceptionally);
+            if (waiting.containsKey(id)) {
+                awaited.add(id);
             }
         }
+        if (awaited.isEmpty()) {
+            return;
+        }
+        // one read for the whole commit, not one per task: thousands of awaits must not queue thousands of reads
+        store.results(awaited).subscribe().with(results -> {
+            for (TaskResult r : results) {
+                CompletableFuture<TaskResult> future = waiting.remove(r.id());
+                if (future != null) {
+                    future.complete(r);
+                }
+            }
+        }, e -> {
+            for (TaskId id : awaited) {
+                CompletableFuture<TaskResult> future = waiting.remove(id);
+                if (future != null) {
+                    future.completeExceptionally(e);
+                }
+            }
+        });
     }
 
     /** Looks again at every awaited task: covers tasks finished by another process. */

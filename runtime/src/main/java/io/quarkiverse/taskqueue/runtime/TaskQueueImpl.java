@@ -550,7 +550,7 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
         List<TaskId> ids = new ArrayList<>(tasks.size());
         for (Ended t : tasks) {
             ids.add(t.id());
-            metrics.ended(t.taskType(), t.state());
+            metrics.ended(t.taskType(), t.state(), 1);
             // superseded is a cancellation by a newer task with the same dedup key
             events.emit(t.state() == TaskState.FAILED
                     ? new TaskEvent.TaskFailed(t.id(), t.taskType(), t.attempts(), t.error(), false)

@@ -228,6 +228,9 @@ public final class TaskDispatcher implements ClaimBudget {
     // ---------------------------------------------------------------- running
 
     private void started(List<ClaimedTask> claimed) {
+        if (metrics.enabled()) {
+            countStarted(claimed);
+        }
         try {
             for (ClaimedTask task : claimed) {
                 if (task.concurrencyKey() != null && keyLimits.containsKey(task.concurrencyKey())) {
@@ -271,7 +274,6 @@ public final class TaskDispatcher implements ClaimBudget {
                 : config.timeout().map(Duration::toMillis).orElse(null);
         RunningTask rt = new RunningTask(task, handler, timeout);
         running.put(task.id(), rt);
-        metrics.started(task.taskType());
         events.emit(new TaskEvent.TaskStarted(task.id(), task.taskType(), task.attempt()));
         if (handler == null) {
             finish(rt, null, new IllegalStateException("no @TaskHandler for task type '" + task.taskType()
@@ -488,10 +490,12 @@ public final class TaskDispatcher implements ClaimBudget {
 
     /** Called after the store committed completions: events, and retries that wait. */
     public void committed(List<Completion> applied) {
+        if (metrics.enabled()) {
+            countEnded(applied);
+        }
         for (Completion c : applied) {
             ClaimedTask t = c.task();
             recording.remove(t.id());
-            metrics.ended(t.taskType(), c.state());
             switch (c.state()) {
                 case SUCCEEDED -> events.emit(new TaskEvent.TaskSucceeded(t.id(), t.taskType(), t.attempt()));
                 case CANCELLED -> events.emit(new TaskEvent.TaskCancelled(t.id(), t.taskType()));
@@ -501,6 +505,46 @@ public final class TaskDispatcher implements ClaimBudget {
                 }
                 default -> events.emit(new TaskEvent.TaskFailed(t.id(), t.taskType(), t.attempt(), c.error(), false));
             }
+        }
+    }
+
+    /** One meter update per run of tasks of one type, not one per task (this runs on the store's thread). */
+    private void countStarted(List<ClaimedTask> claimed) {
+        String type = null;
+        long n = 0;
+        for (ClaimedTask t : claimed) {
+            if (!t.taskType().equals(type)) {
+                if (n > 0) {
+                    metrics.started(type, n);
+                }
+                type = t.taskType();
+                n = 0;
+            }
+            n++;
+        }
+        if (n > 0) {
+            metrics.started(type, n);
+        }
+    }
+
+    private void countEnded(List<Completion> applied) {
+        String type = null;
+        TaskState state = null;
+        long n = 0;
+        for (Completion c : applied) {
+            String t = c.task().taskType();
+            if (!t.equals(type) || c.state() != state) {
+                if (n > 0) {
+                    metrics.ended(type, state, n);
+                }
+                type = t;
+                state = c.state();
+                n = 0;
+            }
+            n++;
+        }
+        if (n > 0) {
+            metrics.ended(type, state, n);
         }
     }
 

@@ -1,7 +1,7 @@
 package io.quarkiverse.taskqueue.runtime.observability;
 
-import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -42,8 +42,7 @@ public class MicrometerTaskMetrics implements TaskMetrics {
     private final MeterRegistry registry;
     private final TaskStore store;
     private final Vertx vertx;
-    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
-    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+    private final Map<String, TypeMeters> byType = new ConcurrentHashMap<>();
     private final Timer batchDuration;
     private final DistributionSummary batchSize;
     private final MultiGauge depth;
@@ -103,7 +102,7 @@ public class MicrometerTaskMetrics implements TaskMetrics {
 
     @Override
     public void submitted(String type, long count) {
-        counter("taskqueue.tasks.submitted", type, "Tasks written to the store").increment(count);
+        meters(type).submitted.increment(count);
     }
 
     @Override
@@ -113,41 +112,60 @@ public class MicrometerTaskMetrics implements TaskMetrics {
     }
 
     @Override
-    public void started(String type) {
-        counter("taskqueue.tasks.started", type, "Attempts started").increment();
+    public void started(String type, long count) {
+        meters(type).started.increment(count);
     }
 
     @Override
     public void attempt(String type, TaskState outcome, long nanos) {
-        String key = type + '\u0000' + outcome;
-        timers.computeIfAbsent(key, k -> Timer.builder("taskqueue.task.duration")
-                .description("Time a handler took, by task type and the attempt's outcome")
-                .tags("type", type, "outcome", outcome.name()).register(registry))
-                .record(Duration.ofNanos(nanos));
+        Timer t = meters(type).durations.get(outcome);
+        if (t != null) {
+            t.record(nanos, TimeUnit.NANOSECONDS);
+        }
     }
 
     @Override
-    public void ended(String type, TaskState state) {
-        String name = switch (state) {
-            case SUCCEEDED -> "taskqueue.tasks.succeeded";
-            case RETRYING -> "taskqueue.tasks.retried";
-            case FAILED -> "taskqueue.tasks.failed";
-            case CANCELLED, SUPERSEDED -> "taskqueue.tasks.cancelled";
-            default -> null;
-        };
-        if (name != null) {
-            counter(name, type, "Tasks that ended " + state.name() + " (retried: failed attempts that will retry)")
-                    .increment();
+    public void ended(String type, TaskState state, long count) {
+        Counter c = meters(type).ended.get(state);
+        if (c != null) {
+            c.increment(count);
         }
     }
 
-    private Counter counter(String name, String type, String description) {
-        String key = name + '\u0000' + type;
-        Counter c = counters.get(key);
-        if (c == null) {
-            c = counters.computeIfAbsent(key, k -> Counter.builder(name).description(description).tag("type", type)
-                    .register(registry));
+    private TypeMeters meters(String type) {
+        TypeMeters m = byType.get(type);
+        return m != null ? m : byType.computeIfAbsent(type, t -> new TypeMeters(registry, t));
+    }
+
+    /** The meters of one task type, created at its first use: the hot path only looks them up. */
+    private static final class TypeMeters {
+        final Counter submitted;
+        final Counter started;
+        final Map<TaskState, Counter> ended = new EnumMap<>(TaskState.class);
+        final Map<TaskState, Timer> durations = new EnumMap<>(TaskState.class);
+
+        TypeMeters(MeterRegistry registry, String type) {
+            submitted = counter(registry, "taskqueue.tasks.submitted", type, "Tasks written to the store");
+            started = counter(registry, "taskqueue.tasks.started", type, "Attempts started");
+            ended.put(TaskState.SUCCEEDED, counter(registry, "taskqueue.tasks.succeeded", type, "Tasks that succeeded"));
+            ended.put(TaskState.RETRYING, counter(registry, "taskqueue.tasks.retried", type,
+                    "Failed attempts that will be retried"));
+            ended.put(TaskState.FAILED, counter(registry, "taskqueue.tasks.failed", type,
+                    "Tasks that failed with no retry left"));
+            Counter cancelled = counter(registry, "taskqueue.tasks.cancelled", type,
+                    "Tasks cancelled, or superseded by a newer task with their dedup key");
+            ended.put(TaskState.CANCELLED, cancelled);
+            ended.put(TaskState.SUPERSEDED, cancelled);
+            for (TaskState outcome : new TaskState[] { TaskState.SUCCEEDED, TaskState.RETRYING, TaskState.FAILED,
+                    TaskState.CANCELLED }) {
+                durations.put(outcome, Timer.builder("taskqueue.task.duration")
+                        .description("Time a handler took, by task type and the attempt's outcome")
+                        .tags("type", type, "outcome", outcome.name()).register(registry));
+            }
         }
-        return c;
+
+        private static Counter counter(MeterRegistry registry, String name, String type, String description) {
+            return Counter.builder(name).description(description).tag("type", type).register(registry);
+        }
     }
 }

@@ -27,14 +27,18 @@ public interface TaskMetrics {
     default void batch(int size, long nanos) {
     }
 
-    default void started(String type) {
+    /** {@code count} attempts of {@code type} started. */
+    default void started(String type, long count) {
     }
 
     /** An attempt's handler ended after {@code nanos} with {@code outcome} (SUCCEEDED, RETRYING, FAILED, CANCELLED). */
     default void attempt(String type, TaskState outcome, long nanos) {
     }
 
-    /** A task's final state or retry was committed ({@code state} SUCCEEDED, RETRYING, FAILED or CANCELLED). */
-    default void ended(String type, TaskState state) {
+    /**
+     * {@code count} tasks of {@code type} had their final state or retry committed ({@code state} SUCCEEDED,
+     * RETRYING, FAILED, CANCELLED or SUPERSEDED).
+     */
+    default void ended(String type, TaskState state, long count) {
     }
 }

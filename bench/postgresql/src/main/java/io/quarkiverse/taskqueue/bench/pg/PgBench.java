@@ -30,6 +30,9 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * task table (same indexes), in the same 10,000-row chunks and one transaction;</li>
  * <li>{@code drain}: 100,000 no-op tasks submitted, then run to the end by this one node;</li>
  * <li>{@code latency}: one task at a time, from {@code submit} to its handler starting.</li>
+ * <li>{@code latency-remote} (start with {@code quarkus.taskqueue.worker.enabled=false}): the same, but the task runs
+ * in another JVM ({@code bench.mode=worker}, started by this one), woken by NOTIFY; its handler records when it
+ * started in a table, compared with the submit time (one machine, one clock).</li>
  * </ul>
  * Warm-up, then the median (and range) of three rounds. The tables are emptied between rounds.
  */
@@ -65,13 +68,81 @@ public class PgBench implements QuarkusApplication {
         STARTED.put(n, System.nanoTime());
     }
 
+    @TaskHandler("bench_remote_probe")
+    void remoteProbe(int n) {
+        long at = epochMicros();
+        pool.preparedQuery("INSERT INTO bench_started (n, at_micros) VALUES ($1, $2)").execute(Tuple.of(n, at))
+                .await().indefinitely();
+    }
+
+    static long epochMicros() {
+        java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000;
+    }
+
+    /** A node that only runs tasks, until it is stopped. */
+    private void worker() throws InterruptedException {
+        System.out.println("WORKER READY");
+        System.out.flush();
+        Thread.sleep(Long.MAX_VALUE);
+    }
+
+    private void latencyRemote() throws Exception {
+        empty();
+        sql("DROP TABLE IF EXISTS bench_started");
+        sql("CREATE TABLE bench_started (n int PRIMARY KEY, at_micros bigint NOT NULL)");
+        List<String> command = new ArrayList<>(List.of(
+                java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dbench.mode=worker", "-jar", System.getProperty("bench.jar",
+                        "bench/postgresql/target/quarkus-app/quarkus-run.jar")));
+        Process worker = new ProcessBuilder(command).redirectErrorStream(true).start();
+        try (java.io.BufferedReader out = new java.io.BufferedReader(
+                new java.io.InputStreamReader(worker.getInputStream()))) {
+            String line;
+            while ((line = out.readLine()) != null && !line.contains("WORKER READY")) {
+                System.out.println("worker: " + line);
+            }
+            if (line == null) {
+                throw new IllegalStateException("the worker JVM stopped before it was ready");
+            }
+            int samples = 1_200;
+            long[] submitted = new long[samples];
+            for (int i = 0; i < samples; i++) {
+                submitted[i] = epochMicros();
+                queue.submit("bench_remote_probe", i).await().indefinitely();
+                Thread.sleep(10); // an idle queue: each task is alone
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (pool.query("SELECT count(*) FROM bench_started").execute().await().indefinitely().iterator()
+                    .next().getLong(0) < samples) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the worker did not run every probe within 60 s");
+                }
+                Thread.sleep(100);
+            }
+            List<Double> micros = new ArrayList<>();
+            pool.query("SELECT n, at_micros FROM bench_started WHERE n >= 200").execute().await().indefinitely()
+                    .forEach(r -> micros.add((double) (r.getLong(1) - submitted[r.getInteger(0)])));
+            micros.sort(null);
+            System.out.printf(Locale.ROOT, "| latency | submit -> handler start in another JVM (NOTIFY) | p50 %.2f ms "
+                    + "| p99 %.2f ms |%n", micros.get(micros.size() / 2) / 1e3,
+                    micros.get(micros.size() * 99 / 100) / 1e3);
+        } finally {
+            worker.destroy();
+            worker.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
     @Override
     public int run(String... args) throws Exception {
         switch (mode) {
             case "submit" -> submit();
             case "drain" -> drain();
             case "latency" -> latency();
-            default -> throw new IllegalArgumentException("bench.mode: submit, drain or latency, not " + mode);
+            case "latency-remote" -> latencyRemote();
+            case "worker" -> worker();
+            default -> throw new IllegalArgumentException(
+                    "bench.mode: submit, drain, latency or latency-remote, not " + mode);
         }
         return 0;
     }

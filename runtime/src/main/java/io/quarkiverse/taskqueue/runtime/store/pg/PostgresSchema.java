@@ -89,6 +89,8 @@ final class PostgresSchema {
     static Uni<Void> migrate(Pool pool) {
         return pool.withTransaction(c -> c.preparedQuery("SELECT pg_advisory_xact_lock($1)")
                 .execute(io.vertx.mutiny.sqlclient.Tuple.of(MIGRATION_LOCK))
+                // "already exists, skipping" is a NOTICE, which the client logs as a warning at every start
+                .chain(() -> c.query("SET LOCAL client_min_messages = warning").execute())
                 .chain(() -> c.query("CREATE TABLE IF NOT EXISTS tq_meta (version int NOT NULL)").execute())
                 .chain(() -> c.query("SELECT max(version) FROM tq_meta").execute())
                 .chain(rows -> {
