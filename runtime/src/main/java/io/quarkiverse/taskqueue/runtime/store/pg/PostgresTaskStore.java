@@ -922,7 +922,11 @@ public class PostgresTaskStore implements TaskStore {
         }
     }
 
-    private Uni<List<GroupSummary>> writeCompletions(Sql c, List<Completion> batch, List<Completion> applied) {
+    private Uni<List<GroupSummary>> writeCompletions(Sql c, List<Completion> queued, List<Completion> applied) {
+        // rows are locked in id order, as every other transaction that locks several tasks does (cancelGroup):
+        // in completion order, a completion and a group's cancel could each wait for the other (deadlock)
+        List<Completion> batch = new ArrayList<>(queued);
+        batch.sort(java.util.Comparator.comparingLong(k -> k.id().value()));
         long now = clock.millis();
         int n = batch.size();
         Long[] id = new Long[n];
