@@ -406,7 +406,8 @@ public class PostgresTaskStore implements TaskStore {
         if (keys.isEmpty()) {
             return Uni.createFrom().item(Map.of());
         }
-        return c.query(FIND_ACTIVE + (lock ? " FOR UPDATE OF t" : ""), (Object) keys.toArray(String[]::new)).map(rows -> {
+        // locked in id order, as completions and cancelGroup lock tasks: no two of them can wait for each other
+        return c.query(FIND_ACTIVE + (lock ? " ORDER BY t.id FOR UPDATE OF t" : ""), (Object) keys.toArray(String[]::new)).map(rows -> {
                     Map<String, Active> active = new HashMap<>();
                     for (SqlRow r : rows) {
                         active.put(r.getString(0), new Active(new TaskId(r.getLong(1)), r.getInteger(2),
