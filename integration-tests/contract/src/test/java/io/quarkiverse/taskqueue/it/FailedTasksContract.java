@@ -59,7 +59,7 @@ public abstract class FailedTasksContract {
         fuse.blow(retrying);
         TaskHandle waiting = queue.submit("fuse", retrying, TaskOptions.builder().retries(1)
                 .retryPolicy(RetryPolicy.fixed(Duration.ofMinutes(5))).build()).await().atMost(WAIT);
-        awaitState(waiting, TaskState.RETRYING);
+        RunningTasksContract.awaitState(waiting, TaskState.RETRYING);
         TaskHandle succeeded = queue.submit("fuse", fine, ONCE).await().atMost(WAIT);
         succeeded.await().await().atMost(WAIT);
 
@@ -167,19 +167,5 @@ public abstract class FailedTasksContract {
 
     private static String label() {
         return UUID.randomUUID().toString();
-    }
-
-    private static void awaitState(TaskHandle handle, TaskState state) {
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (handle.info().await().atMost(WAIT).state() != state) {
-            if (System.currentTimeMillis() > deadline) {
-                throw new AssertionError("task " + handle.id() + " never reached " + state);
-            }
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        }
     }
 }

@@ -218,7 +218,8 @@ public abstract class RunningTasksContract {
         return n == null ? 0 : n.get();
     }
 
-    private static void awaitState(TaskHandle handle, TaskState state) {
+    /** Waits up to 10 s for {@code handle}'s task to reach {@code state} (also for the other contracts). */
+    static void awaitState(TaskHandle handle, TaskState state) {
         long deadline = System.currentTimeMillis() + 10_000;
         while (handle.info().await().atMost(WAIT).state() != state) {
             if (System.currentTimeMillis() > deadline) {
