@@ -21,6 +21,7 @@ public final class BatchSubmission {
     private TaskOptions defaultOptions = TaskOptions.defaults();
     private DuplicateStrategy onDuplicate = DuplicateStrategy.SKIP;
     private Integer chunkSize;
+    private String submissionId;
 
     private BatchSubmission() {
     }
@@ -85,6 +86,27 @@ public final class BatchSubmission {
         }
         this.chunkSize = chunkSize;
         return this;
+    }
+
+    /**
+     * Makes the batch resumable under this id, an idempotency key for the whole batch: each committed chunk records
+     * where its tasks went, in its own transaction. Submitting again with the same id and the same tasks (after a
+     * crash, a timeout or a lost response) writes only the chunks not committed yet and emits the outcome of the
+     * whole batch as if the first call had finished. The same id with other tasks fails, naming the id. Kept for
+     * {@code quarkus.taskqueue.submission.retention}.
+     */
+    public BatchSubmission submissionId(String submissionId) {
+        if (submissionId != null && (submissionId.isBlank() || submissionId.length() > 200)) {
+            throw new IllegalArgumentException("submissionId must be 1 to 200 characters, not blank: \""
+                    + submissionId + "\"");
+        }
+        this.submissionId = submissionId;
+        return this;
+    }
+
+    /** The submission id, or {@code null} for a batch that is not resumable. */
+    public String submissionId() {
+        return submissionId;
     }
 
     /** The tasks, in the order they were given. A stream source can be iterated once. */

@@ -1,5 +1,6 @@
 package io.quarkiverse.taskqueue.runtime;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -15,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 
 import jakarta.annotation.Priority;
@@ -46,7 +48,9 @@ import io.quarkiverse.taskqueue.runtime.dispatch.TaskDispatcher;
 import io.quarkiverse.taskqueue.runtime.handler.TaskHandlerRegistry;
 import io.quarkiverse.taskqueue.runtime.observability.TaskMetrics;
 import io.quarkiverse.taskqueue.runtime.store.CallerTransaction;
+import io.quarkiverse.taskqueue.runtime.store.ChunkReceipt;
 import io.quarkiverse.taskqueue.runtime.store.ChunkResult;
+import io.quarkiverse.taskqueue.runtime.store.SubmissionMismatchException;
 import io.quarkiverse.taskqueue.runtime.store.Completion;
 import io.quarkiverse.taskqueue.runtime.store.DedupPlanner;
 import io.quarkiverse.taskqueue.runtime.store.DedupPlanner.Dropped;
@@ -112,6 +116,7 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
     private TaskPreparer preparer;
     private Awaiters awaiters;
     private long pollTimer = -1;
+    private long sweepTimer = -1;
 
     void onStart(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event) {
         validateConfig();
@@ -128,12 +133,20 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
             awaiters.recheck();
             recheckGroups();
         });
+        if (config.worker().enabled()) {
+            // an expired submission is forgotten when its id comes again; this frees the space of the others
+            long every = Math.max(config.pollInterval().toMillis(),
+                    Math.min(config.submission().retention().toMillis() / 4, Duration.ofMinutes(10).toMillis()));
+            sweepTimer = vertx.setPeriodic(every, id -> deleteExpiredSubmissions().subscribe().with(n -> {
+            }));
+        }
         LOG.debugf("TaskQueue started (%s%s) with %d handler(s)", store.getClass().getSimpleName(),
                 config.datasource().map(n -> ", datasource " + n).orElse(""), registry.taskTypes().size());
     }
 
     void onStop(@Observes ShutdownEvent event) {
         vertx.cancelTimer(pollTimer);
+        vertx.cancelTimer(sweepTimer);
         try {
             if (config.worker().enabled()) {
                 dispatcher.stop();
@@ -168,6 +181,18 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
                 throw new IllegalStateException("quarkus.taskqueue.concurrency.\"" + key + "\".max must be at least 1");
             }
         });
+    }
+
+    /** Deletes the receipts of submissions older than {@code quarkus.taskqueue.submission.retention}. */
+    Uni<Integer> deleteExpiredSubmissions() {
+        return store.deleteSubmissions(clock.millis() - config.submission().retention().toMillis())
+                .onItem().invoke(n -> {
+                    if (n > 0) {
+                        LOG.debugf("Deleted the receipts of %d submission(s) past their retention", n);
+                    }
+                })
+                .onFailure().invoke(e -> LOG.warnf("Cannot delete the receipts of expired submissions: %s", e.getMessage()))
+                .onFailure().recoverWithItem(0);
     }
 
     /** The store, for the task and group handles. */
@@ -238,7 +263,8 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
         TaskOptions base = TaskPreparer.base(batch.defaultOptions(), batch.defaultConcurrencyKey(),
                 batch.defaultPriority(), null);
         return deliver(offload(() -> prepareAll(batch.iterator(), base, batch.groupId(), foreignTypes))
-                .chain(prepared -> write(prepared, batch.onDuplicate(), chunkSize(batch)))
+                .chain(prepared -> write(prepared, batch.onDuplicate(), chunkSize(batch),
+                        Resume.of(batch.submissionId(), prepared.count)))
                 .map(Written::outcome));
     }
 
@@ -252,7 +278,8 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
             Predicate<String> foreignTypes) {
         Objects.requireNonNull(tasks, "tasks");
         Objects.requireNonNull(settings, "settings");
-        String batchId = newBatchId();
+        AtomicReference<String> batchId = new AtomicReference<>(newBatchId());
+        Resume resume = Resume.of(settings.submissionId(), null);
         int chunkSize = chunkSize(settings);
         TaskOptions base = TaskPreparer.base(settings.defaultOptions(), settings.defaultConcurrencyKey(),
                 settings.defaultPriority(), null);
@@ -266,8 +293,12 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
                         return offload(() -> prepareAll(list.iterator(), base, settings.groupId(), foreignTypes)
                                 .shift(first))
                                 .call(prepared -> opened.open(prepared.groups()))
-                                .chain(prepared -> writeChunks(batchId, prepared, settings.onDuplicate(), chunkSize))
-                                .map(written -> written.outcome());
+                                .chain(prepared -> writeChunks(batchId.get(), prepared, settings.onDuplicate(),
+                                        chunkSize, resume))
+                                .map(written -> {
+                                    batchId.set(written.batchId); // a resumed stream keeps its first batch id
+                                    return written.outcome();
+                                });
                     });
             Multi<BatchOutcome> outcomes = settings.groupId() == null ? chunks
                     : opened.open(Set.of(settings.groupId())).onItem().transformToMulti(v -> chunks);
@@ -304,7 +335,7 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
         TaskOptions base = TaskPreparer.base(TaskOptions.defaults(), null, null, options);
         return deliver(offload(() -> prepareAll(tasks.iterator(), base, id, null))
                 .chain(prepared -> write(prepared.requireValid("group(\"" + id + "\")"), DuplicateStrategy.SKIP,
-                        config.batch().chunkSize()))
+                        config.batch().chunkSize(), null))
                 .map(w -> (TaskGroup) new TaskGroupImpl(this, id,
                         w.requireAllWritten("group(\"" + id + "\")").handles(this))));
     }
@@ -339,7 +370,7 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
                 }
             };
             return prepareAll(submissions, base, groupId, null).requireValid(what);
-        }).chain(prepared -> write(prepared, DuplicateStrategy.SKIP, config.batch().chunkSize()));
+        }).chain(prepared -> write(prepared, DuplicateStrategy.SKIP, config.batch().chunkSize(), null));
     }
 
     @Override
@@ -385,14 +416,14 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
         return new Prepared(index, inBatch.winners(), failed, inBatch.dropped());
     }
 
-    private Uni<Written> write(Prepared prepared, DuplicateStrategy onDuplicate, int chunkSize) {
+    private Uni<Written> write(Prepared prepared, DuplicateStrategy onDuplicate, int chunkSize, Resume resume) {
         String batchId = newBatchId();
         Set<String> groups = prepared.groups();
         if (groups.isEmpty()) {
-            return writeChunks(batchId, prepared, onDuplicate, chunkSize);
+            return writeChunks(batchId, prepared, onDuplicate, chunkSize, resume);
         }
         GroupsOpened opened = new GroupsOpened();
-        return opened.open(groups).chain(() -> writeChunks(batchId, prepared, onDuplicate, chunkSize))
+        return opened.open(groups).chain(() -> writeChunks(batchId, prepared, onDuplicate, chunkSize, resume))
                 .onItemOrFailure().call((w, e) -> opened.closeAll())
                 .onCancellation().invoke(opened::closeOnCancel);
     }
@@ -436,7 +467,22 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
         }
     }
 
-    private Uni<Written> writeChunks(String batchId, Prepared prepared, DuplicateStrategy onDuplicate, int chunkSize) {
+    /**
+     * The submission id of a resumable submission and the number of tasks it has ({@code null}: a stream, whose
+     * chunks are checked one by one).
+     */
+    private record Resume(String submissionId, Integer taskCount) {
+        static Resume of(String submissionId, Integer taskCount) {
+            return submissionId == null ? null : new Resume(submissionId, taskCount);
+        }
+
+        ChunkReceipt receipt(List<NewTask> chunk, long expiredBefore) {
+            return ChunkReceipt.of(submissionId, taskCount, chunk, expiredBefore);
+        }
+    }
+
+    private Uni<Written> writeChunks(String batchId, Prepared prepared, DuplicateStrategy onDuplicate, int chunkSize,
+            Resume resume) {
         Written written = new Written(batchId, prepared);
         List<List<NewTask>> chunks = new ArrayList<>();
         for (int i = 0; i < prepared.tasks.size(); i += chunkSize) {
@@ -451,13 +497,16 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
                 .onItem().transformToUniAndConcatenate(chunk -> Uni.createFrom().context(ctx -> {
                     CallerTransaction tx = joined(ctx);
                     Uni<Written> write = (tx == null ? store : store.joining(tx))
-                            .insertChunk(batchId, chunk, onDuplicate)
+                            .insertChunk(written.batchId, chunk, onDuplicate, resume == null ? null
+                                    : resume.receipt(chunk, clock.millis() - config.submission().retention().toMillis()))
                             .map(result -> {
-                                committed(batchId, chunk, result, written);
+                                committed(chunk, result, written);
                                 return written;
                             });
-                    // in the caller's transaction a failed statement has aborted it: the whole call fails with it
-                    return tx != null ? write : write.onFailure().recoverWithItem(e -> {
+                    // in the caller's transaction a failed statement has aborted it: the whole call fails with it;
+                    // a submission id used for other tasks fails the call, which then writes nothing more
+                    return tx != null ? write : write.onFailure(e -> !(e instanceof SubmissionMismatchException))
+                            .recoverWithItem(e -> {
                         LOG.errorf(e, "Batch %s: a chunk of %d tasks was rolled back", batchId, chunk.size());
                         written.rolledBack(chunk, e);
                         for (NewTask t : chunk) {
@@ -489,10 +538,14 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
         }
     }
 
-    private void committed(String batchId, List<NewTask> chunk, ChunkResult result, Written written) {
+    private void committed(List<NewTask> chunk, ChunkResult result, Written written) {
+        if (result.batchId() != null) {
+            written.batchId = result.batchId();
+        }
+        String batchId = written.batchId;
         List<TaskId> ids = new ArrayList<>(chunk.size());
         List<Placement> placements = result.placements();
-        Map<String, Long> byType = metrics.enabled() ? new HashMap<>() : null;
+        Map<String, Long> byType = metrics.enabled() && !result.replayed() ? new HashMap<>() : null;
         for (int i = 0; i < placements.size(); i++) {
             Placement p = placements.get(i);
             NewTask t = chunk.get(i);
@@ -514,6 +567,11 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
             }
         }
         written.submitted.addAll(ids);
+        if (result.replayed()) {
+            LOG.debugf("Batch %s: a chunk of %d tasks was committed before, by an earlier call with its submission id",
+                    batchId, chunk.size());
+            return;
+        }
         if (byType != null) {
             byType.forEach(metrics::submitted);
         }
@@ -765,7 +823,8 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
 
     /** What the chunks of one batch did, gathered as they commit. */
     private static final class Written {
-        final String batchId;
+        /** The batch id, or the one a resumed submission was first written under. */
+        String batchId;
         final int count;
         final boolean tracksHandles;
         final List<TaskId> submitted;

@@ -31,6 +31,9 @@ public interface TaskQueueConfig {
     /** Batch submission. */
     Batch batch();
 
+    /** Submissions with an id (`BatchSubmission.submissionId`), which can be resumed. */
+    Submission submission();
+
     /** The workers that run the tasks. */
     Worker worker();
 
@@ -109,6 +112,16 @@ public interface TaskQueueConfig {
         /** Tasks written per transaction by `submitBatch`, `submitStream`, `map` and `group`. */
         @WithDefault("10000")
         int chunkSize();
+    }
+
+    interface Submission {
+        /**
+         * How long the receipts of a submission with an id are kept, counted from its first chunk. Within this time
+         * the same submission id resumes it (writes what is missing) or returns its outcome; after it, the receipts
+         * are deleted in the background and the id starts a new submission. About 4 bytes per task.
+         */
+        @WithDefault("24h")
+        Duration retention();
     }
 
     interface Worker {

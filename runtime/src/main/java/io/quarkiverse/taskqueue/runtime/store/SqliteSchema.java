@@ -20,7 +20,7 @@ import java.sql.Statement;
  */
 final class SqliteSchema {
 
-    static final int VERSION = 3;
+    static final int VERSION = 4;
 
     /** RETURNING (3.35) and the built-in JSON functions (3.38), which the store's statements use. */
     static final String MIN_SQLITE_VERSION = "3.38.0";
@@ -101,6 +101,28 @@ final class SqliteSchema {
             "UPDATE tq_group SET open_submissions = 0 WHERE open_submissions > 0",
     };
 
+    /** Version 4: the receipts of submissions with an id, kept for {@code quarkus.taskqueue.submission.retention}. */
+    private static final String[] V4 = {
+            """
+            CREATE TABLE tq_submission (
+              id TEXT PRIMARY KEY,
+              batch_id TEXT NOT NULL,
+              task_count INTEGER NOT NULL,
+              created_at INTEGER NOT NULL
+            ) WITHOUT ROWID""",
+            "CREATE INDEX tq_submission_created ON tq_submission (created_at)",
+            // a row per committed chunk, its placements encoded by SubmissionReceipts (a few bytes per task)
+            """
+            CREATE TABLE tq_receipt (
+              submission_id TEXT NOT NULL,
+              first_index INTEGER NOT NULL,
+              last_index INTEGER NOT NULL,
+              fingerprint INTEGER NOT NULL,
+              placements TEXT NOT NULL
+            )""",
+            "CREATE UNIQUE INDEX tq_receipt_chunk ON tq_receipt (submission_id, first_index)",
+    };
+
     private SqliteSchema() {
     }
 
@@ -168,6 +190,11 @@ final class SqliteSchema {
                 }
                 if (version < 3) {
                     for (String ddl : V3) {
+                        s.execute(ddl);
+                    }
+                }
+                if (version < 4) {
+                    for (String ddl : V4) {
                         s.execute(ddl);
                     }
                 }

@@ -68,6 +68,8 @@ public class SqliteTaskStore implements TaskStore {
             + "run_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     private static final String READY_RANGE = "INSERT INTO tq_ready (priority, seq, ckey) "
             + "SELECT priority, id, concurrency_key FROM tq_task WHERE id BETWEEN ? AND ? AND due_at IS NULL";
+    private static final String INSERT_RECEIPT = "INSERT INTO tq_receipt (submission_id, first_index, last_index, "
+            + "fingerprint, placements) VALUES (?, ?, ?, ?, ?)";
     private static final String INSERT_READY = "INSERT INTO tq_ready (priority, seq, ckey) VALUES (?, ?, ?)";
     private static final String DELETE_READY = "DELETE FROM tq_ready WHERE priority = ? AND seq = ?";
     private static final String DELETE_PARKED = "DELETE FROM tq_parked WHERE ckey = ? AND priority = ? AND seq = ?";
@@ -222,19 +224,103 @@ public class SqliteTaskStore implements TaskStore {
     // ---------------------------------------------------------------- submission
 
     @Override
-    public Uni<ChunkResult> insertChunk(String batchId, List<NewTask> tasks, DuplicateStrategy onDuplicate) {
+    public Uni<ChunkResult> insertChunk(String batchId, List<NewTask> tasks, DuplicateStrategy onDuplicate,
+            ChunkReceipt receipt) {
         return write(c -> {
             List<Ended> finished = new ArrayList<>();
             Map<String, Integer> finishedGroups = new HashMap<>();
             Runnable[] tell = { NOTHING };
             ChunkResult result = inTransaction(tx -> {
-                ChunkResult r = writeChunk(batchId, tasks, onDuplicate, finished, finishedGroups);
+                String writtenAs = batchId;
+                if (receipt != null) {
+                    writtenAs = submissionBatchId(receipt, batchId);
+                    List<Placement> before = SubmissionReceipts.replay(receipt, submissionCount(receipt),
+                            overlappingReceipts(receipt));
+                    if (before != null) {
+                        return ChunkResult.replayed(before, writtenAs);
+                    }
+                }
+                ChunkResult r = writeChunk(writtenAs, tasks, onDuplicate, finished, finishedGroups);
+                if (receipt != null) {
+                    PreparedStatement ps = statement(INSERT_RECEIPT);
+                    ps.setString(1, receipt.submissionId());
+                    ps.setInt(2, receipt.firstIndex());
+                    ps.setInt(3, receipt.lastIndex());
+                    ps.setLong(4, receipt.fingerprint());
+                    ps.setString(5, SubmissionReceipts.encode(r.placements()));
+                    ps.executeUpdate();
+                    r = r.withBatchId(writtenAs);
+                }
                 tell[0] = finishedInTransaction(finished, finishedGroups);
                 return r;
             });
             tell[0].run();
             return result;
         });
+    }
+
+    /** Records the submission at its first chunk; emits the batch id it was first written under. */
+    private String submissionBatchId(ChunkReceipt receipt, String batchId) throws SQLException {
+        PreparedStatement expired = statement("DELETE FROM tq_receipt WHERE submission_id = ? AND EXISTS "
+                + "(SELECT 1 FROM tq_submission WHERE id = ? AND created_at < ?)");
+        expired.setString(1, receipt.submissionId());
+        expired.setString(2, receipt.submissionId());
+        expired.setLong(3, receipt.expiredBefore());
+        expired.executeUpdate();
+        PreparedStatement forget = statement("DELETE FROM tq_submission WHERE id = ? AND created_at < ?");
+        forget.setString(1, receipt.submissionId());
+        forget.setLong(2, receipt.expiredBefore());
+        forget.executeUpdate();
+        PreparedStatement insert = statement("INSERT INTO tq_submission (id, batch_id, task_count, created_at) "
+                + "VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING");
+        insert.setString(1, receipt.submissionId());
+        insert.setString(2, batchId);
+        insert.setInt(3, SubmissionReceipts.storedCount(receipt.taskCount()));
+        insert.setLong(4, clock.millis());
+        insert.executeUpdate();
+        PreparedStatement select = statement("SELECT batch_id FROM tq_submission WHERE id = ?");
+        select.setString(1, receipt.submissionId());
+        try (ResultSet rs = select.executeQuery()) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    private Integer submissionCount(ChunkReceipt receipt) throws SQLException {
+        PreparedStatement select = statement("SELECT task_count FROM tq_submission WHERE id = ?");
+        select.setString(1, receipt.submissionId());
+        try (ResultSet rs = select.executeQuery()) {
+            rs.next();
+            return SubmissionReceipts.taskCount(rs.getInt(1));
+        }
+    }
+
+    private List<SubmissionReceipts.Stored> overlappingReceipts(ChunkReceipt receipt) throws SQLException {
+        PreparedStatement ps = statement("SELECT first_index, last_index, fingerprint, placements FROM tq_receipt "
+                + "WHERE submission_id = ? AND first_index <= ? AND last_index >= ?");
+        ps.setString(1, receipt.submissionId());
+        ps.setInt(2, receipt.lastIndex());
+        ps.setInt(3, receipt.firstIndex());
+        List<SubmissionReceipts.Stored> stored = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                stored.add(new SubmissionReceipts.Stored(rs.getInt(1), rs.getInt(2), rs.getLong(3), rs.getString(4)));
+            }
+        }
+        return stored;
+    }
+
+    @Override
+    public Uni<Integer> deleteSubmissions(long createdBefore) {
+        return write(c -> inTransaction(tx -> {
+            PreparedStatement receipts = statement("DELETE FROM tq_receipt WHERE submission_id IN "
+                    + "(SELECT id FROM tq_submission WHERE created_at < ?)");
+            receipts.setLong(1, createdBefore);
+            receipts.executeUpdate();
+            PreparedStatement submissions = statement("DELETE FROM tq_submission WHERE created_at < ?");
+            submissions.setLong(1, createdBefore);
+            return submissions.executeUpdate();
+        }));
     }
 
     @Override

@@ -83,6 +83,9 @@ public interface TaskStore extends TaskWrites {
      */
     Uni<Boolean> probe();
 
+    /** Deletes the receipts of the submissions with an id recorded before {@code createdBefore}; emits how many. */
+    Uni<Integer> deleteSubmissions(long createdBefore);
+
     /** Counts by task type and state, and the age of the oldest waiting task. */
     Uni<QueueStats> stats();
 

@@ -18,7 +18,7 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
  */
 final class PostgresSchema {
 
-    static final int VERSION = 1;
+    static final int VERSION = 2;
 
     /** Taken (transaction-scoped) while the schema is checked: nodes that start together do it one at a time. */
     private static final long MIGRATION_LOCK = 0x7461736b71756575L; // "taskqueu"
@@ -82,6 +82,28 @@ final class PostgresSchema {
             "CREATE TABLE tq_handler (type text PRIMARY KEY, seen_at bigint NOT NULL)",
     };
 
+    /** Version 2: the receipts of submissions with an id, kept for {@code quarkus.taskqueue.submission.retention}. */
+    private static final String[] V2 = {
+            """
+            CREATE TABLE tq_submission (
+              id text PRIMARY KEY,
+              batch_id text NOT NULL,
+              task_count int NOT NULL,
+              created_at bigint NOT NULL
+            )""",
+            "CREATE INDEX tq_submission_created ON tq_submission (created_at)",
+            // a row per committed chunk, its placements encoded by SubmissionReceipts (a few bytes per task)
+            """
+            CREATE TABLE tq_receipt (
+              submission_id text NOT NULL,
+              first_index int NOT NULL,
+              last_index int NOT NULL,
+              fingerprint bigint NOT NULL,
+              placements text NOT NULL,
+              PRIMARY KEY (submission_id, first_index)
+            )""",
+    };
+
     private PostgresSchema() {
     }
 
@@ -97,7 +119,10 @@ final class PostgresSchema {
                     Row row = rows.iterator().next();
                     Integer version = row.getInteger(0);
                     if (version == null) {
-                        return create(c);
+                        return run(c, V1).chain(() -> run(c, V2)).chain(() -> setVersion(c));
+                    }
+                    if (version < 2) {
+                        return run(c, V2).chain(() -> setVersion(c));
                     }
                     if (version > VERSION) {
                         return Uni.createFrom().failure(new IllegalStateException("the TaskQueue tables have version "
@@ -108,9 +133,13 @@ final class PostgresSchema {
                 }));
     }
 
-    private static Uni<Void> create(SqlConnection c) {
-        return Multi.createFrom().items(V1).onItem().transformToUniAndConcatenate(sql -> c.query(sql).execute())
-                .collect().last()
+    private static Uni<Void> run(SqlConnection c, String[] statements) {
+        return Multi.createFrom().items(statements).onItem().transformToUniAndConcatenate(sql -> c.query(sql).execute())
+                .collect().last().replaceWithVoid();
+    }
+
+    private static Uni<Void> setVersion(SqlConnection c) {
+        return c.query("DELETE FROM tq_meta").execute()
                 .chain(() -> c.query("INSERT INTO tq_meta (version) VALUES (" + VERSION + ")").execute())
                 .replaceWithVoid();
     }

@@ -27,7 +27,9 @@ import io.quarkiverse.taskqueue.runtime.dispatch.LeaseRescue;
 import io.quarkiverse.taskqueue.runtime.dispatch.Owner;
 import io.quarkiverse.taskqueue.runtime.store.CallerTransaction;
 import io.quarkiverse.taskqueue.runtime.store.CancelResult;
+import io.quarkiverse.taskqueue.runtime.store.ChunkReceipt;
 import io.quarkiverse.taskqueue.runtime.store.ChunkResult;
+import io.quarkiverse.taskqueue.runtime.store.SubmissionReceipts;
 import io.quarkiverse.taskqueue.runtime.store.ClaimBudget;
 import io.quarkiverse.taskqueue.runtime.store.ClaimedTask;
 import io.quarkiverse.taskqueue.runtime.store.Completion;
@@ -242,11 +244,67 @@ public class PostgresTaskStore implements TaskStore {
     // ---------------------------------------------------------------- submission
 
     @Override
-    public Uni<ChunkResult> insertChunk(String batchId, List<NewTask> tasks, DuplicateStrategy onDuplicate) {
+    public Uni<ChunkResult> insertChunk(String batchId, List<NewTask> tasks, DuplicateStrategy onDuplicate,
+            ChunkReceipt receipt) {
         Finished finished = new Finished();
-        return inTransaction(c -> writeChunk(c, batchId, tasks, onDuplicate, finished)
-                .call(r -> finished.bookInGroups(c)))
+        return inTransaction(c -> receipted(c, receipt, batchId, as -> writeChunk(c, as, tasks, onDuplicate, finished)
+                .call(r -> finished.bookInGroups(c))))
                 .invoke(r -> finished.tell(listener));
+    }
+
+    /**
+     * Writes a chunk with {@code write}, and with a receipt records it under its submission id, or emits the
+     * placements recorded before when the chunk was written already. Calls with one id, on any node, take a lock
+     * on it for their transaction, so that one writes a chunk and the others find its receipt.
+     */
+    private Uni<ChunkResult> receipted(Sql c, ChunkReceipt receipt, String batchId,
+            Function<String, Uni<ChunkResult>> write) {
+        if (receipt == null) {
+            return write.apply(batchId);
+        }
+        String id = receipt.submissionId();
+        return c.query("SELECT count(*) FROM (SELECT pg_advisory_xact_lock(hashtextextended($1, 0))) l", id)
+                .chain(() -> c.query("DELETE FROM tq_receipt WHERE submission_id = $1 AND EXISTS "
+                        + "(SELECT 1 FROM tq_submission WHERE id = $1 AND created_at < $2)", id,
+                        receipt.expiredBefore()))
+                .chain(() -> c.query("DELETE FROM tq_submission WHERE id = $1 AND created_at < $2", id,
+                        receipt.expiredBefore()))
+                .chain(() -> c.query("INSERT INTO tq_submission (id, batch_id, task_count, created_at) "
+                        + "VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING", id, batchId,
+                        SubmissionReceipts.storedCount(receipt.taskCount()), clock.millis()))
+                .chain(() -> c.query("SELECT batch_id, task_count FROM tq_submission WHERE id = $1", id))
+                .chain(rows -> {
+                    String writtenAs = rows.get(0).getString(0);
+                    Integer count = SubmissionReceipts.taskCount(rows.get(0).getInteger(1));
+                    return c.query("SELECT first_index, last_index, fingerprint, placements FROM tq_receipt "
+                            + "WHERE submission_id = $1 AND first_index <= $2 AND last_index >= $3", id,
+                            receipt.lastIndex(), receipt.firstIndex())
+                            .chain(stored -> {
+                                List<SubmissionReceipts.Stored> overlapping = new ArrayList<>(stored.size());
+                                for (SqlRow r : stored) {
+                                    overlapping.add(new SubmissionReceipts.Stored(r.getInteger(0), r.getInteger(1),
+                                            r.getLong(2), r.getString(3)));
+                                }
+                                List<Placement> before = SubmissionReceipts.replay(receipt, count, overlapping);
+                                if (before != null) {
+                                    return Uni.createFrom().item(ChunkResult.replayed(before, writtenAs));
+                                }
+                                return write.apply(writtenAs).call(r -> c.query("INSERT INTO tq_receipt "
+                                        + "(submission_id, first_index, last_index, fingerprint, placements) "
+                                        + "VALUES ($1, $2, $3, $4, $5)", id, receipt.firstIndex(), receipt.lastIndex(),
+                                        receipt.fingerprint(), SubmissionReceipts.encode(r.placements())))
+                                        .map(r -> r.withBatchId(writtenAs));
+                            });
+                });
+    }
+
+    @Override
+    public Uni<Integer> deleteSubmissions(long createdBefore) {
+        return inTransaction(c -> c.query("DELETE FROM tq_receipt r USING tq_submission s "
+                + "WHERE r.submission_id = s.id AND s.created_at < $1", createdBefore)
+                .chain(() -> c.query("WITH d AS (DELETE FROM tq_submission WHERE created_at < $1 RETURNING 1) "
+                        + "SELECT count(*) FROM d", createdBefore))
+                .map(rows -> rows.get(0).getInteger(0)));
     }
 
     @Override
@@ -635,9 +693,11 @@ public class PostgresTaskStore implements TaskStore {
         }
 
         @Override
-        public Uni<ChunkResult> insertChunk(String batchId, List<NewTask> tasks, DuplicateStrategy onDuplicate) {
+        public Uni<ChunkResult> insertChunk(String batchId, List<NewTask> tasks, DuplicateStrategy onDuplicate,
+                ChunkReceipt receipt) {
             Finished finished = new Finished();
-            return writeChunk(tx, batchId, tasks, onDuplicate, finished, true).call(r -> finished.bookInGroups(tx))
+            return receipted(tx, receipt, batchId, as -> writeChunk(tx, as, tasks, onDuplicate, finished, true)
+                    .call(r -> finished.bookInGroups(tx)))
                     .invoke(r -> finished.tell(listener));
         }
 
