@@ -33,6 +33,18 @@ public interface TaskGroup {
     @CheckReturnValue
     Uni<GroupSummary> summary();
 
+    /**
+     * Stores {@code callback} at once, to be queued exactly once when every task of the group is final, whatever
+     * their states (at once if the group is done already): after a crash of the process that wrote the group too, and
+     * when the group's last task finishes on another node. The callback is not a member of the group; its handler
+     * reads the outcome with {@code existingGroup(id).summary()} or {@code values(...)}. Several callbacks may be
+     * attached, each runs once. Emits the callback's handle (its task is SCHEDULED until the group completes); fails
+     * with an {@link IllegalArgumentException} for a group that has no tasks, or a callback that has a group id or a
+     * delay of its own.
+     */
+    @CheckReturnValue
+    Uni<TaskHandle> onComplete(TaskSubmission callback);
+
     /** Emits a summary as counts change, ending with one whose {@code done()} is true. */
     @CheckReturnValue
     Multi<GroupSummary> progress();

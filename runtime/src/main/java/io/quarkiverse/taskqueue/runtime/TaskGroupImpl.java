@@ -14,6 +14,7 @@ import io.quarkiverse.taskqueue.TaskHandle;
 import io.quarkiverse.taskqueue.TaskId;
 import io.quarkiverse.taskqueue.TaskResult;
 import io.quarkiverse.taskqueue.TaskState;
+import io.quarkiverse.taskqueue.TaskSubmission;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
@@ -95,6 +96,12 @@ final class TaskGroupImpl implements TaskGroup {
             result.running().forEach(queue.dispatcher()::requestCancel);
             return result.cancelled().size();
         }));
+    }
+
+    @Override
+    public Uni<TaskHandle> onComplete(TaskSubmission callback) {
+        Objects.requireNonNull(callback, "callback");
+        return queue.deliver(queue.attachCallback(id, callback, null));
     }
 
     @Override

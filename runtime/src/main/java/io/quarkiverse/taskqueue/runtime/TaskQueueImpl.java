@@ -241,6 +241,33 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
         }));
     }
 
+    /**
+     * Stores a callback of the group {@code groupId} (see {@link TaskGroup#onComplete}); {@code foreignTypes} as in
+     * {@link #submitBatch(BatchSubmission, Predicate)}.
+     */
+    public Uni<TaskHandle> attachCallback(String groupId, TaskSubmission callback, Predicate<String> foreignTypes) {
+        return Uni.createFrom().deferred(() -> {
+            if (callback.groupId() != null) {
+                throw new IllegalArgumentException("A callback of group " + groupId + " is not a member of a group: "
+                        + "remove its groupId (" + callback.groupId() + ")");
+            }
+            NewTask prepared = preparer.prepare(0, callback, TaskOptions.defaults(), null, foreignTypes, clock.millis());
+            if (prepared.dueAt() != 0) {
+                throw new IllegalArgumentException("A callback of group " + groupId
+                        + " runs when the group completes: remove its delay");
+            }
+            return store.attachCallback(groupId, prepared).map(placement -> {
+                if (placement.kind() == Placement.Kind.SKIPPED) {
+                    return (TaskHandle) handle(placement.other(), prepared.taskType());
+                }
+                metrics.submitted(prepared.taskType(), 1);
+                events.emit(new TaskEvent.TaskSubmitted(placement.id(), prepared.taskType()));
+                dispatcher.wake(); // queued at once when the group was done
+                return handle(placement.id(), prepared.taskType());
+            });
+        });
+    }
+
     // ---------------------------------------------------------------- batches
 
     @Override
@@ -624,6 +651,9 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
     }
 
     private void groupsCompleted(List<GroupSummary> summaries) {
+        if (!summaries.isEmpty()) {
+            dispatcher.wake(); // the transaction that completed them queued their callbacks
+        }
         for (GroupSummary s : summaries) {
             events.emit(new TaskEvent.GroupCompleted(s));
             CompletableFuture<GroupSummary> waiter = groupWaiters.remove(s.groupId());

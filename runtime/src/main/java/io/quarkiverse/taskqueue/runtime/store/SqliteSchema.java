@@ -101,7 +101,10 @@ final class SqliteSchema {
             "UPDATE tq_group SET open_submissions = 0 WHERE open_submissions > 0",
     };
 
-    /** Version 4: the receipts of submissions with an id, kept for {@code quarkus.taskqueue.submission.retention}. */
+    /**
+     * Version 4: the receipts of submissions with an id, kept for {@code quarkus.taskqueue.submission.retention}; the
+     * callbacks of groups, tasks held (SCHEDULED, not due) with the group they wait for in {@code after_group}.
+     */
     private static final String[] V4 = {
             """
             CREATE TABLE tq_submission (
@@ -121,6 +124,8 @@ final class SqliteSchema {
               placements TEXT NOT NULL
             )""",
             "CREATE UNIQUE INDEX tq_receipt_chunk ON tq_receipt (submission_id, first_index)",
+            "ALTER TABLE tq_task ADD COLUMN after_group TEXT",
+            "CREATE INDEX tq_task_after_group ON tq_task (after_group) WHERE after_group IS NOT NULL",
     };
 
     private SqliteSchema() {

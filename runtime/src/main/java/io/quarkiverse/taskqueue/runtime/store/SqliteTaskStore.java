@@ -608,6 +608,7 @@ public class SqliteTaskStore implements TaskStore {
             }
             complete.setString(1, e.getKey());
             if (complete.executeUpdate() == 1) {
+                releaseCallbacks(e.getKey());
                 completed.add(summary(connection, e.getKey()));
             }
         }
@@ -1391,6 +1392,47 @@ public class SqliteTaskStore implements TaskStore {
             }
         }
         return counts.summary(groupId);
+    }
+
+    @Override
+    public Uni<Placement> attachCallback(String groupId, NewTask callback) {
+        return write(c -> inTransaction(tx -> {
+            PreparedStatement group = statement("SELECT completed FROM tq_group WHERE id = ?");
+            group.setString(1, groupId);
+            boolean completed;
+            try (ResultSet rs = group.executeQuery()) {
+                if (!rs.next()) {
+                    throw GroupCallbacks.unknownGroup(groupId);
+                }
+                completed = rs.getInt(1) != 0;
+            }
+            if (completed) {
+                return writeChunk(null, List.of(callback), DuplicateStrategy.SKIP, null, null).placements().get(0);
+            }
+            Placement p = writeChunk(null, List.of(GroupCallbacks.held(callback)), DuplicateStrategy.SKIP, null, null)
+                    .placements().get(0);
+            if (p.id() != null) {
+                PreparedStatement hold = statement("UPDATE tq_task SET due_at = NULL, after_group = ? WHERE id = ?");
+                hold.setString(1, groupId);
+                hold.setLong(2, p.id().value());
+                hold.executeUpdate();
+            }
+            return p;
+        }));
+    }
+
+    /** Queues the callbacks held for a group this transaction completes. */
+    private void releaseCallbacks(String groupId) throws SQLException {
+        PreparedStatement ready = statement("INSERT INTO tq_ready (priority, seq, ckey) SELECT priority, id, "
+                + "concurrency_key FROM tq_task WHERE after_group = ? AND state = " + SCHEDULED + " AND due_at IS NULL");
+        ready.setString(1, groupId);
+        if (ready.executeUpdate() > 0) {
+            PreparedStatement queue = statement("UPDATE tq_task SET state = " + QUEUED + ", after_group = NULL, "
+                    + "run_at = ? WHERE after_group = ? AND state = " + SCHEDULED + " AND due_at IS NULL");
+            queue.setLong(1, clock.millis());
+            queue.setString(2, groupId);
+            queue.executeUpdate();
+        }
     }
 
     @Override

@@ -74,6 +74,14 @@ public interface TaskStore extends TaskWrites {
     /** True while some submission is still adding tasks to the group. */
     Uni<Boolean> groupOpen(String groupId);
 
+    /**
+     * Stores {@code callback}, which is not a member of the group, to be queued once, in the transaction that makes
+     * the group complete; queued at once if the group is complete already. Fails with an
+     * {@link IllegalArgumentException} for an unknown group. A callback whose dedup key an active task has is
+     * {@link Placement.Kind#SKIPPED}.
+     */
+    Uni<Placement> attachCallback(String groupId, NewTask callback);
+
     /** The group's task ids in submission order. */
     Uni<List<TaskId>> groupTasks(String groupId);
 

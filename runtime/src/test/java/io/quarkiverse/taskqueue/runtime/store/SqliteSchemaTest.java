@@ -24,8 +24,13 @@ class SqliteSchemaTest {
         Path file = dir.resolve("v2.db");
         try (Connection c = open(file); Statement s = c.createStatement()) {
             SqliteSchema.migrate(c);
-            // back to what version 2 wrote: no writer table, a group left open by a process of that version
+            // back to what version 2 wrote: no writer table, no submissions or callbacks, a group left open by a
+            // process of that version
             s.execute("DROP TABLE tq_group_writer");
+            s.execute("DROP TABLE tq_receipt");
+            s.execute("DROP TABLE tq_submission");
+            s.execute("DROP INDEX tq_task_after_group");
+            s.execute("ALTER TABLE tq_task DROP COLUMN after_group");
             s.execute("UPDATE tq_meta SET value = '2' WHERE key = 'schema_version'");
             s.execute("INSERT INTO tq_task (id, type, payload, state, priority, max_retries, created_at) "
                     + "VALUES (1, 'send_email', '{}', 1, 0, 3, 0)");
@@ -34,8 +39,10 @@ class SqliteSchemaTest {
         try (Connection c = open(file); Statement s = c.createStatement()) {
             SqliteSchema.migrate(c);
 
-            assertThat(longValue(s, "SELECT value FROM tq_meta WHERE key = 'schema_version'")).isEqualTo(3);
+            assertThat(longValue(s, "SELECT value FROM tq_meta WHERE key = 'schema_version'")).isEqualTo(4);
             assertThat(longValue(s, "SELECT count(*) FROM tq_group_writer")).isZero();
+            assertThat(longValue(s, "SELECT count(*) FROM tq_submission")).isZero();
+            assertThat(longValue(s, "SELECT count(*) FROM tq_task WHERE after_group IS NULL")).isEqualTo(1);
             assertThat(longValue(s, "SELECT open_submissions FROM tq_group WHERE id = 'g'")).isZero();
             assertThat(longValue(s, "SELECT active FROM tq_group WHERE id = 'g'")).isEqualTo(1);
             assertThat(longValue(s, "SELECT count(*) FROM tq_task WHERE type = 'send_email'")).isEqualTo(1);

@@ -82,7 +82,10 @@ final class PostgresSchema {
             "CREATE TABLE tq_handler (type text PRIMARY KEY, seen_at bigint NOT NULL)",
     };
 
-    /** Version 2: the receipts of submissions with an id, kept for {@code quarkus.taskqueue.submission.retention}. */
+    /**
+     * Version 2: the receipts of submissions with an id, kept for {@code quarkus.taskqueue.submission.retention}; the
+     * callbacks of groups, tasks held (SCHEDULED, not due) with the group they wait for in {@code after_group}.
+     */
     private static final String[] V2 = {
             """
             CREATE TABLE tq_submission (
@@ -102,6 +105,8 @@ final class PostgresSchema {
               placements text NOT NULL,
               PRIMARY KEY (submission_id, first_index)
             )""",
+            "ALTER TABLE tq_task ADD COLUMN after_group text",
+            "CREATE INDEX tq_task_after_group ON tq_task (after_group) WHERE after_group IS NOT NULL",
     };
 
     private PostgresSchema() {

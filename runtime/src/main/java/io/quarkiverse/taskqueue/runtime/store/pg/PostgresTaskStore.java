@@ -28,6 +28,7 @@ import io.quarkiverse.taskqueue.runtime.dispatch.Owner;
 import io.quarkiverse.taskqueue.runtime.store.CallerTransaction;
 import io.quarkiverse.taskqueue.runtime.store.CancelResult;
 import io.quarkiverse.taskqueue.runtime.store.ChunkReceipt;
+import io.quarkiverse.taskqueue.runtime.store.GroupCallbacks;
 import io.quarkiverse.taskqueue.runtime.store.ChunkResult;
 import io.quarkiverse.taskqueue.runtime.store.SubmissionReceipts;
 import io.quarkiverse.taskqueue.runtime.store.ClaimBudget;
@@ -237,7 +238,7 @@ public class PostgresTaskStore implements TaskStore {
     }
 
     /** Wakes every node, this one too, when the caller's transaction commits: this node cannot tell when it does. */
-    private Uni<Void> notifyAll(Sql c) {
+    private static Uni<Void> notifyAll(Sql c) {
         return c.query("SELECT pg_notify($1, $2)", CHANNEL, "").replaceWithVoid();
     }
 
@@ -750,7 +751,7 @@ public class PostgresTaskStore implements TaskStore {
                             completed.add(r.getString(0));
                         }
                     }
-                    return summaries(c, completed);
+                    return releaseCallbacks(c, completed).chain(() -> summaries(c, completed));
                 }));
     }
 
@@ -1307,6 +1308,41 @@ public class PostgresTaskStore implements TaskStore {
     public Uni<Boolean> groupOpen(String groupId) {
         return poolSql.query("SELECT open_submissions FROM tq_group WHERE id = $1", groupId)
                 .map(rows -> rows.size() > 0 && rows.get(0).getInteger(0) > 0);
+    }
+
+    /**
+     * Locks the group's row as {@link #finishInGroups} does, so that the group cannot complete between the check and
+     * the hold: the callback is either held before the completing transaction, which then queues it, or sees it done.
+     */
+    @Override
+    public Uni<Placement> attachCallback(String groupId, NewTask callback) {
+        return inTransaction(c -> lockGroups(c, new String[] { groupId }).chain(groups -> {
+            Boolean completed = groups.get(groupId);
+            if (completed == null) {
+                return Uni.createFrom().failure(GroupCallbacks.unknownGroup(groupId));
+            }
+            NewTask task = reindexed(completed ? callback : GroupCallbacks.held(callback), 0);
+            return writeChunk(c, null, List.of(task), DuplicateStrategy.SKIP, new Finished())
+                    .chain(r -> {
+                        Placement p = r.placements().get(0);
+                        return completed || p.id() == null ? Uni.createFrom().item(p)
+                                : c.query("UPDATE tq_task SET due_at = NULL, after_group = $1 WHERE id = $2", groupId,
+                                        p.id().value()).replaceWith(p);
+                    });
+        }));
+    }
+
+    /** Queues the callbacks held for the groups this transaction completes; wakes every node if there are any. */
+    private static Uni<Void> releaseCallbacks(Sql c, List<String> completedGroups) {
+        if (completedGroups.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        // run_at: when it became runnable, by the database's clock (this runs inside static group bookkeeping)
+        return c.query("UPDATE tq_task SET state = " + QUEUED + ", after_group = NULL, "
+                + "run_at = floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint "
+                + "WHERE after_group = ANY($1::text[]) AND state = " + SCHEDULED + " AND due_at IS NULL RETURNING id",
+                (Object) completedGroups.toArray(String[]::new))
+                .chain(rows -> rows.size() == 0 ? Uni.createFrom().voidItem() : notifyAll(c));
     }
 
     @Override
