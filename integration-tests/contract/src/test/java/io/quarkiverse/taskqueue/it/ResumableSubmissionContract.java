@@ -160,7 +160,7 @@ public abstract class ResumableSubmissionContract {
         changed.set(950, TaskSubmission.of("record", "something else").options(LATER));
         assertThatThrownBy(() -> queue.submitBatch(batch(changed, id)).await().atMost(WAIT))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining(id).hasMessageContaining("inputs 900-999");
+                .hasMessageContaining(id).hasMessageContaining("were written with other tasks");
         assertThatThrownBy(() -> queue.submitBatch(batch(tasks.subList(0, 999), id)).await().atMost(WAIT))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(id).hasMessageContaining("a batch of 1000 task(s)");
@@ -187,8 +187,9 @@ public abstract class ResumableSubmissionContract {
         assertThat(resumed).hasSize(TASKS / CHUNK);
         assertThat(resumed.subList(0, firstRun.size())).isEqualTo(firstRun);
         List<TaskId> ids = resumed.stream().flatMap(o -> o.submitted().stream()).toList();
-        assertThat(ids).hasSize(TASKS - 1 - 9).doesNotHaveDuplicates();
-        assertThat(resumed.stream().mapToInt(o -> o.superseded().size()).sum()).isEqualTo(1);
+        // a stream dedups within a chunk: the 9 keys repeated 990 inputs later supersede their first tasks
+        assertThat(ids).hasSize(TASKS - 1).doesNotHaveDuplicates();
+        assertThat(resumed.stream().mapToInt(o -> o.superseded().size()).sum()).isEqualTo(1 + 9);
         assertThat(resumed.stream().map(BatchOutcome::batchId).distinct()).hasSize(1);
         assertThat(stored() - before).as("each task written once").isEqualTo(ids.size());
     }
