@@ -246,7 +246,7 @@ check_hibernate() {
 check_postgresql() {
   ensure_database
   psql -h "$PG_HOST" -U "$PG_USER" -d "$PG_DB" -qc \
-    "DROP TABLE IF EXISTS tq_task, tq_group, tq_group_writer, tq_handler, tq_meta CASCADE" 2>/dev/null
+    "DROP TABLE IF EXISTS tq_task, tq_group, tq_group_writer, tq_handler, tq_submission, tq_receipt, tq_meta CASCADE" 2>/dev/null
   mvn_package samples/postgresql/pom.xml
   start_app postgresql "$PWD/samples/postgresql/target/quarkus-app" "${HIBERNATE_LOG[@]}"
   wait_ready

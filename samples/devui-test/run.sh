@@ -51,7 +51,7 @@ case $SAMPLE in
     psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'samples'" | grep -q 1 \
       || createdb -h 127.0.0.1 -U postgres samples
     psql -h 127.0.0.1 -U postgres -d samples -qc "SET client_min_messages = warning; \
-      DROP TABLE IF EXISTS tq_task, tq_group, tq_group_writer, tq_handler, tq_meta CASCADE"
+      DROP TABLE IF EXISTS tq_task, tq_group, tq_group_writer, tq_handler, tq_submission, tq_receipt, tq_meta CASCADE"
     ;;
   *) log "unknown SAMPLE '$SAMPLE': quickstart or postgresql"; exit 2 ;;
 esac

@@ -245,7 +245,7 @@ class CliIT {
             s.execute("INSERT INTO tq_group_writer (group_id, owner, open) VALUES ('live', '" + liveWriter + "', 1)");
             s.execute("CREATE TABLE test_writes (what TEXT)");
             for (String table : List.of("tq_task", "tq_group", "tq_group_writer", "tq_ready", "tq_parked", "tq_handler",
-                    "tq_meta")) {
+                    "tq_submission", "tq_receipt", "tq_meta")) {
                 for (String op : List.of("INSERT", "UPDATE", "DELETE")) {
                     s.execute("CREATE TRIGGER test_" + table + "_" + op + " AFTER " + op + " ON " + table
                             + " BEGIN INSERT INTO test_writes VALUES ('" + op + " " + table + "'); END");

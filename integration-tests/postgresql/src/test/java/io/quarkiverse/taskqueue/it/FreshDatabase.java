@@ -19,7 +19,7 @@ public class FreshDatabase implements QuarkusTestResourceLifecycleManager {
     /** Ends what an earlier test JVM left running (a killed JVM's statement runs on until it tries to answer). */
     static final String END_OTHERS = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = "
             + "current_database() AND application_name = 'vertx-pg-client' AND pid <> pg_backend_pid()";
-    static final String DROP = "SET client_min_messages = warning; DROP TABLE IF EXISTS tq_task, tq_group, tq_group_writer, tq_handler, tq_meta CASCADE";
+    static final String DROP = "SET client_min_messages = warning; DROP TABLE IF EXISTS tq_task, tq_group, tq_group_writer, tq_handler, tq_submission, tq_receipt, tq_meta CASCADE";
 
     static final PgConnectOptions OPTIONS = new PgConnectOptions().setHost("127.0.0.1").setPort(5432)
             .setDatabase("test").setUser("postgres");
