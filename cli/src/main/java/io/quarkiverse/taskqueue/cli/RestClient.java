@@ -40,8 +40,17 @@ final class RestClient {
         return send(HttpRequest.newBuilder(URI.create(base + path)).DELETE());
     }
 
-    /** Streams NDJSON to {@code POST /batches}; the reply's lines are read as they come. */
-    HttpResponse<Stream<String>> postNdjson(Map<String, String> query, Supplier<InputStream> body)
+    /** Posts one JSON object. */
+    Reply postJson(String path, String json) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    /**
+     * Streams NDJSON to {@code POST /batches}, with an {@code Idempotency-Key} when {@code submissionId} is given;
+     * the reply's lines are read as they come.
+     */
+    HttpResponse<Stream<String>> postNdjson(Map<String, String> query, String submissionId, Supplier<InputStream> body)
             throws IOException, InterruptedException {
         StringJoiner q = new StringJoiner("&", "?", "");
         q.setEmptyValue("");
@@ -50,10 +59,13 @@ final class RestClient {
                 q.add(k + "=" + URLEncoder.encode(v, StandardCharsets.UTF_8));
             }
         });
-        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/batches" + q))
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + "/batches" + q))
                 .header("Content-Type", "application/x-ndjson").header("Accept", "application/x-ndjson")
-                .POST(HttpRequest.BodyPublishers.ofInputStream(body)).build();
-        return http.send(request, HttpResponse.BodyHandlers.ofLines());
+                .POST(HttpRequest.BodyPublishers.ofInputStream(body));
+        if (submissionId != null) {
+            request.header("Idempotency-Key", submissionId);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofLines());
     }
 
     private Reply send(HttpRequest.Builder request) throws IOException, InterruptedException {

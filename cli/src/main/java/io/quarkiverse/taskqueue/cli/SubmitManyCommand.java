@@ -3,6 +3,7 @@ package io.quarkiverse.taskqueue.cli;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
 import java.io.PrintStream;
@@ -11,9 +12,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -94,6 +99,17 @@ public class SubmitManyCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Prints the outcome as one JSON object.")
     boolean json;
 
+    @Option(names = "--submission-id", paramLabel = "ID",
+            description = { "Makes the submission resumable: run again with the same id after a crash or an "
+                    + "interruption, it writes only the chunks not yet committed and prints the outcome of the whole "
+                    + "input. Kept for quarkus.taskqueue.submission.retention (24h)." })
+    String submissionId;
+
+    @Option(names = "--resume",
+            description = "As --submission-id, with an id derived from the file's content: the same command on the "
+                    + "same file writes only what an interrupted run did not.")
+    boolean resume;
+
     @Option(names = "--allow-unknown-types",
             description = "Submits task types that no application using the store has registered.")
     boolean allowUnknownTypes;
@@ -128,6 +144,31 @@ public class SubmitManyCommand implements Callable<Integer> {
         }
         if (retries != null && retries < 0) {
             System.err.println("taskqueue: --retries must not be negative, not " + retries);
+            return ExitCodes.ERROR;
+        }
+        if (resume) {
+            if (submissionId != null) {
+                System.err.println("taskqueue: --resume derives the submission id from the file; "
+                        + "give --submission-id or --resume, not both");
+                return ExitCodes.ERROR;
+            }
+            if ("-".equals(file)) {
+                System.err.println("taskqueue: --resume needs a file (stdin cannot be read twice); "
+                        + "give stdin a --submission-id instead");
+                return ExitCodes.ERROR;
+            }
+            try {
+                submissionId = contentId(Path.of(file));
+            } catch (NoSuchFileException e) {
+                System.err.println("taskqueue: no such file: " + file);
+                return ExitCodes.ERROR;
+            } catch (IOException e) {
+                System.err.println("taskqueue: cannot read " + file + ": " + e.getMessage());
+                return ExitCodes.ERROR;
+            }
+        }
+        if (submissionId != null && (submissionId.isBlank() || submissionId.length() > 200)) {
+            System.err.println("taskqueue: --submission-id must be 1 to 200 characters, not blank");
             return ExitCodes.ERROR;
         }
         InputStream in;
@@ -198,8 +239,22 @@ public class SubmitManyCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
+    /** The id {@code --resume} gives a file: its SHA-256, so that the same content resumes the same submission. */
+    static String contentId(Path path) throws IOException {
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        try (InputStream in = new DigestInputStream(Files.newInputStream(path), digest)) {
+            in.transferTo(OutputStream.nullOutputStream());
+        }
+        return "submit-many-sha256-" + HexFormat.of().formatHex(digest.digest());
+    }
+
     private BatchSubmission settings() {
-        BatchSubmission batch = BatchSubmission.create().onDuplicate(onDuplicate);
+        BatchSubmission batch = BatchSubmission.create().onDuplicate(onDuplicate).submissionId(submissionId);
         if (group != null) {
             batch.groupId(group);
         }
@@ -268,7 +323,7 @@ public class SubmitManyCommand implements Callable<Integer> {
         writer.start();
         HttpResponse<Stream<String>> response;
         try {
-            response = client.postNdjson(query, () -> body);
+            response = client.postNdjson(query, submissionId, () -> body);
         } catch (IOException e) {
             System.err.println("taskqueue: cannot reach " + client.base() + ": " + Cli.describe(e));
             return ExitCodes.ERROR;
@@ -384,7 +439,8 @@ public class SubmitManyCommand implements Callable<Integer> {
         long failed = failed();
         if (json) {
             ObjectMapper mapper = Cli.mapper();
-            ObjectNode node = mapper.createObjectNode().put("batchId", batchId).put("read", read.get())
+            ObjectNode node = mapper.createObjectNode().put("batchId", batchId).put("submissionId", submissionId)
+                    .put("read", read.get())
                     .put("submitted", submitted).put("deduplicated", deduplicated).put("superseded", superseded)
                     .put("failed", failed);
             ArrayNode errorNodes = node.putArray("errors");
@@ -402,6 +458,10 @@ public class SubmitManyCommand implements Callable<Integer> {
         System.out.printf("Submitted %s of %s tasks in %s (%s)%n", Cli.count(submitted), Cli.count(read.get()),
                 Cli.seconds(elapsed), Cli.rate(submitted, elapsed));
         System.out.printf("  batch:        %s%n", batchId == null ? "(none, nothing was written)" : batchId);
+        if (submissionId != null) {
+            System.out.printf("  submission:   %s (the same command again writes only what is missing)%n",
+                    submissionId);
+        }
         System.out.printf("  deduplicated: %s%n", Cli.count(deduplicated));
         System.out.printf("  superseded:   %s%n", Cli.count(superseded));
         System.out.printf("  failed:       %s%s%n", Cli.count(failed), failed == 0 ? ""

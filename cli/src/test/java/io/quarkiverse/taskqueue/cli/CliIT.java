@@ -189,6 +189,101 @@ class CliIT {
         assertThat(cli("group", "nope", "--db", db.toString()).exit()).isEqualTo(3);
     }
 
+    @Test
+    void anImportKilledMidwayIsResumedByTheSameCommandAndWritesEachTaskOnce() throws Exception {
+        // 100,000 lines: every tenth shares a dedup key with the one before it, line 77,777 is broken
+        Path file = lines("import.jsonl", 100_000, i -> i == 77_777 ? "{\"type\": \"send_email\", \"payload\": "
+                : "{\"type\":\"send_email\",\"payload\":{\"n\":" + i + "},\"dedupKey\":\"row-"
+                        + (i % 10 == 0 ? i - 1 : i) + "\",\"delaySeconds\":600}");
+        Path whole = dir.resolve("whole.db");
+        Run uninterrupted = cli("submit-many", file.toString(), "--db", whole.toString(), "--allow-unknown-types",
+                "--chunk-size", "1000", "--resume", "--json");
+        assertThat(uninterrupted.exit()).as(uninterrupted.err()).isEqualTo(1);
+        assertThat(uninterrupted.json().get("submitted").asInt()).isEqualTo(89_999);
+        assertThat(uninterrupted.json().get("deduplicated").asInt()).isEqualTo(10_000);
+
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-jar", System.getProperty("taskqueue.cli.jar"), "submit-many", file.toString(), "--db",
+                db.toString(), "--allow-unknown-types", "--chunk-size", "1000", "--resume", "--json"));
+        Process killed = new ProcessBuilder(command).directory(dir.toFile())
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        long written = 0;
+        for (int i = 0; i < 6000 && written < 20_000; i++) {
+            Thread.sleep(10);
+            written = countIfCreated(db);
+        }
+        killed.destroyForcibly(); // SIGKILL: no shutdown hook, the chunk being written is rolled back
+        assertThat(killed.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        long afterKill = count(db, "SELECT count(*) FROM tq_task");
+        assertThat(afterKill).as("killed midway").isBetween(20_000L, 89_998L);
+
+        Run resumed = cli("submit-many", file.toString(), "--db", db.toString(), "--allow-unknown-types",
+                "--chunk-size", "1000", "--resume", "--json");
+
+        assertThat(resumed.exit()).as(resumed.err()).isEqualTo(1);
+        JsonNode outcome = resumed.json();
+        for (String field : List.of("submissionId", "read", "submitted", "deduplicated", "superseded", "failed",
+                "errors")) {
+            assertThat(outcome.get(field)).as(field).isEqualTo(uninterrupted.json().get(field));
+        }
+        assertThat(outcome.get("errors").get(0).get("line").asInt()).isEqualTo(77_777);
+        assertThat(count(db, "SELECT count(*) FROM tq_task")).isEqualTo(89_999);
+        assertThat(count(db, "SELECT count(DISTINCT dedup_key) FROM tq_task")).isEqualTo(89_999);
+        // the outcome lists the ids of the tasks as they are stored, the ones written before the kill too
+        assertThat(outcome.get("taskIds").get(0).asLong()).isEqualTo(count(db, "SELECT min(id) FROM tq_task"));
+
+        Run again = cli("submit-many", file.toString(), "--db", db.toString(), "--allow-unknown-types",
+                "--chunk-size", "1000", "--resume");
+        assertThat(again.out()).contains("Submitted 89,999 of 100,000 tasks")
+                .contains("submission:   " + outcome.get("submissionId").asText());
+        assertThat(count(db, "SELECT count(*) FROM tq_task")).isEqualTo(89_999);
+    }
+
+    @Test
+    void aSubmissionIdCannotBeReusedForOtherTasks() throws Exception {
+        Path first = write("first.jsonl", "[\"send_email\", 1]\n[\"send_email\", 2]\n");
+        Path other = write("other.jsonl", "[\"send_email\", 1]\n[\"send_email\", 3]\n");
+        assertThat(cli("submit-many", first.toString(), "--db", db.toString(), "--allow-unknown-types",
+                "--submission-id", "import-7").exit()).isEqualTo(0);
+
+        Run reused = cli("submit-many", other.toString(), "--db", db.toString(), "--allow-unknown-types",
+                "--submission-id", "import-7");
+
+        assertThat(reused.exit()).isEqualTo(2);
+        assertThat(reused.err()).contains("Submission id \"import-7\" was used before for other tasks");
+        assertThat(count(db, "SELECT count(*) FROM tq_task")).isEqualTo(2);
+        assertThat(cliWithInput("[\"send_email\", 1]\n", "submit-many", "-", "--db", db.toString(), "--resume")
+                .err()).contains("--resume needs a file");
+    }
+
+    @Test
+    void aCallbackAttachedToAGroupIsQueuedWhenTheGroupIsDone() throws Exception {
+        Path file = write("group.jsonl", "{\"type\": \"send_email\", \"payload\": 1, \"delaySeconds\": 600}\n"
+                + "{\"type\": \"send_email\", \"payload\": 2, \"delaySeconds\": 600}\n");
+        cli("submit-many", file.toString(), "--db", db.toString(), "--allow-unknown-types", "--group", "report-7");
+
+        Run unknown = cli("group", "report-7", "--on-complete", "mail_report", "report-7", "--db", db.toString());
+        assertThat(unknown.exit()).isEqualTo(2);
+        assertThat(unknown.err()).contains("unknown task type 'mail_report'");
+        assertThat(cli("group", "nope", "--on-complete", "mail_report", "x", "--db", db.toString(),
+                "--allow-unknown-types").exit()).isEqualTo(3);
+
+        Run attached = cli("group", "report-7", "--on-complete", "mail_report", "report-7", "--db", db.toString(),
+                "--allow-unknown-types", "--json");
+        assertThat(attached.exit()).as(attached.err()).isEqualTo(0);
+        String id = attached.json().get("id").asText();
+        JsonNode held = cli("status", id, "--db", db.toString(), "--json").json();
+        assertThat(held.get("state").asText()).isEqualTo("SCHEDULED");
+        assertThat(held.path("groupId").asText(null)).as("not a member of the group").isNull();
+
+        assertThat(cli("cancel", "--group", "report-7", "--db", db.toString()).exit()).isEqualTo(0);
+
+        JsonNode queued = cli("status", id, "--db", db.toString(), "--json").json();
+        assertThat(queued.get("state").asText()).isEqualTo("QUEUED");
+        assertThat(count(db, "SELECT count(*) FROM tq_task WHERE id = " + id + " AND payload = '\"report-7\"'"))
+                .isEqualTo(1);
+    }
+
     /** The database of PostgreSQL on this machine that no test suite empties (integration-tests use "test"). */
     static final String PG = "postgresql://postgres@127.0.0.1:5432/postgres";
 
@@ -337,6 +432,33 @@ class CliIT {
             assertThat(cli("status", "999999", "--url", url).exit()).isEqualTo(3);
             assertThat(cli("stats", "--url", url, "--json").json().at("/byType/add/SUCCEEDED").asInt()).isEqualTo(1);
             assertThat(dir.resolve("taskqueue.db")).doesNotExist();
+        }
+    }
+
+    @Test
+    void withUrlASubmissionIdIsAnIdempotencyKeyAndACallbackIsAttached() throws Exception {
+        try (App server = startApp(dir.resolve("app.db"))) {
+            String url = server.url();
+            Path file = write("remote-group.jsonl", "[\"noop\", 1]\n[\"noop\", 2]\n[\"noop\", 3]\n");
+
+            Run first = cli("submit-many", file.toString(), "--url", url, "--group", "remote-7", "--submission-id",
+                    "remote-import-7", "--json");
+            Run second = cli("submit-many", file.toString(), "--url", url, "--group", "remote-7", "--submission-id",
+                    "remote-import-7", "--json");
+
+            assertThat(first.exit()).as(first.err()).isEqualTo(0);
+            assertThat(second.exit()).as(second.err()).isEqualTo(0);
+            assertThat(second.json().get("taskIds")).isEqualTo(first.json().get("taskIds"));
+            assertThat(second.json().get("batchId")).isEqualTo(first.json().get("batchId"));
+            assertThat(server.get("/taskqueue/groups/remote-7").get("total").asInt()).isEqualTo(3);
+
+            Run attached = cli("group", "remote-7", "--on-complete", "group_done", "remote-7", "--url", url,
+                    "--json");
+            assertThat(attached.exit()).as(attached.err()).isEqualTo(0);
+            JsonNode callback = server.awaitFinal(attached.json().get("id").asText());
+            assertThat(callback.get("state").asText()).isEqualTo("SUCCEEDED");
+            assertThat(callback.get("taskType").asText()).isEqualTo("group_done");
+            assertThat(cli("group", "nope", "--on-complete", "group_done", "nope", "--url", url).exit()).isEqualTo(3);
         }
     }
 
@@ -514,6 +636,22 @@ class CliIT {
         List<Integer> reported = reportedLines(run.err());
         assertThat(reported).hasSize(LISTED).doesNotHaveDuplicates();
         assertThat(failures).containsAll(reported);
+    }
+
+    static long count(Path store, String sql) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + store); Statement s = c.createStatement();
+                ResultSet rows = s.executeQuery(sql)) {
+            return rows.next() ? rows.getLong(1) : 0;
+        }
+    }
+
+    /** The tasks stored so far, 0 while the file or its schema is still being created. */
+    static long countIfCreated(Path store) {
+        try {
+            return Files.exists(store) ? count(store, "SELECT count(*) FROM tq_task") : 0;
+        } catch (Exception notYet) {
+            return 0;
+        }
     }
 
     /** The line numbers that stderr reports a failure for. */

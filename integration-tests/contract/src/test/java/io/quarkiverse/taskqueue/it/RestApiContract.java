@@ -285,6 +285,78 @@ public abstract class RestApiContract {
     }
 
     @Test
+    void aBatchSentAgainWithItsIdempotencyKeyIsWrittenOnceAndAnsweredTheSame() throws Exception {
+        String group = "rest-key-" + System.nanoTime();
+        String body = "[{\"type\": \"noop\", \"payload\": 1, \"delaySeconds\": 600},"
+                + " {\"type\": \"noop\", \"payload\": 2, \"delaySeconds\": 600, \"dedupKey\": \"d-" + group + "\"},"
+                + " {\"type\": \"noop\", \"payload\": 3, \"delaySeconds\": 600, \"dedupKey\": \"d-" + group + "\"}]";
+
+        String first = given().contentType(ContentType.JSON).header("Idempotency-Key", group).queryParam("groupId", group)
+                .body(body).post("/taskqueue/batches").then().statusCode(201).extract().asString();
+        String again = given().contentType(ContentType.JSON).header("Idempotency-Key", group).queryParam("groupId", group)
+                .body(body).post("/taskqueue/batches").then().statusCode(201).extract().asString();
+
+        assertThat(MAPPER.readTree(again)).isEqualTo(MAPPER.readTree(first));
+        assertThat(MAPPER.readTree(first).get("submitted")).hasSize(2);
+        given().get("/taskqueue/groups/" + group).then().statusCode(200).body("total", equalTo(2));
+
+        // the same key for other tasks: 422 naming the key, and nothing of them is written
+        given().contentType(ContentType.JSON).header("Idempotency-Key", group).queryParam("groupId", group)
+                .body("[{\"type\": \"noop\", \"payload\": 9}]").post("/taskqueue/batches")
+                .then().statusCode(422).body("error", containsString("Submission id \"" + group + "\""));
+        given().get("/taskqueue/groups/" + group).then().statusCode(200).body("total", equalTo(2));
+
+        // NDJSON: the outcomes streamed again are those of the first call
+        String lines = "{\"type\": \"noop\", \"payload\": 4, \"delaySeconds\": 600}\n"
+                + "{\"type\": \"noop\", \"payload\": 5, \"delaySeconds\": 600}\n";
+        String streamed = given().contentType("application/x-ndjson").accept("application/x-ndjson")
+                .header("Idempotency-Key", group + "-lines").queryParam("groupId", group).body(lines.getBytes(StandardCharsets.UTF_8))
+                .post("/taskqueue/batches").then().statusCode(200).extract().asString();
+        String streamedAgain = given().contentType("application/x-ndjson").accept("application/x-ndjson")
+                .header("Idempotency-Key", group + "-lines").queryParam("groupId", group).body(lines.getBytes(StandardCharsets.UTF_8))
+                .post("/taskqueue/batches").then().statusCode(200).extract().asString();
+        assertThat(MAPPER.readTree(streamedAgain.strip())).isEqualTo(MAPPER.readTree(streamed.strip()));
+        given().get("/taskqueue/groups/" + group).then().statusCode(200).body("total", equalTo(4));
+
+        given().contentType(ContentType.JSON).header("Idempotency-Key", "x".repeat(201)).body(body)
+                .post("/taskqueue/batches").then().statusCode(400)
+                .body("error", containsString("header Idempotency-Key: submissionId must be 1 to 200 characters"));
+        given().delete("/taskqueue/groups/" + group).then().statusCode(200);
+    }
+
+    @Test
+    void aCallbackPostedToAGroupRunsOnceTheGroupIsDone() {
+        String group = "rest-callback-" + System.nanoTime();
+        given().contentType(ContentType.JSON).queryParam("groupId", group)
+                .body("[[\"noop\", 1], [\"noop\", 2]]").post("/taskqueue/batches").then().statusCode(201);
+
+        String id = given().contentType(ContentType.JSON).body("{\"type\": \"group_done\", \"payload\": \"" + group + "\"}")
+                .post("/taskqueue/groups/" + group + "/callbacks")
+                .then().statusCode(201).body("taskType", equalTo("group_done"))
+                .header("Location", containsString("/taskqueue/tasks/")).extract().path("id");
+
+        JsonNode callback = awaitFinal(id);
+        assertThat(callback.get("state").asText()).isEqualTo("SUCCEEDED");
+        assertThat(callback.path("groupId").asText(null)).as("not a member of the group").isNull();
+        given().get("/taskqueue/groups/" + group).then().statusCode(200).body("total", equalTo(2))
+                .body("succeeded", equalTo(2));
+
+        given().contentType(ContentType.JSON).body("{\"type\": \"group_done\", \"payload\": \"x\"}")
+                .post("/taskqueue/groups/no-such-group/callbacks").then().statusCode(404)
+                .body("error", equalTo("no group with id no-such-group"));
+        given().contentType(ContentType.JSON)
+                .body("{\"type\": \"group_done\", \"payload\": \"x\", \"groupId\": \"other\"}")
+                .post("/taskqueue/groups/" + group + "/callbacks").then().statusCode(400)
+                .body("error", containsString("remove its groupId"));
+        given().contentType(ContentType.JSON).body("{\"type\": \"group_done\", \"payload\": \"x\", \"delaySeconds\": 5}")
+                .post("/taskqueue/groups/" + group + "/callbacks").then().statusCode(400)
+                .body("error", containsString("remove its delay"));
+        given().contentType(ContentType.JSON).body("[\"group_done\", \"a\"]\n[\"group_done\", \"b\"]")
+                .post("/taskqueue/groups/" + group + "/callbacks").then().statusCode(400)
+                .body("error", containsString("a callback is one task"));
+    }
+
+    @Test
     void anUnknownGroupGets404() {
         given().get("/taskqueue/groups/no-such-group").then().statusCode(404)
                 .body("error", equalTo("no group with id no-such-group"));

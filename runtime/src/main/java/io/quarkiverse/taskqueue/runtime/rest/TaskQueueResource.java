@@ -3,6 +3,7 @@ package io.quarkiverse.taskqueue.runtime.rest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -41,6 +42,7 @@ import io.quarkiverse.taskqueue.BatchOutcome;
 import io.quarkiverse.taskqueue.BatchSubmission;
 import io.quarkiverse.taskqueue.DuplicateStrategy;
 import io.quarkiverse.taskqueue.RetryPolicy;
+import io.quarkiverse.taskqueue.TaskHandle;
 import io.quarkiverse.taskqueue.TaskId;
 import io.quarkiverse.taskqueue.TaskInfo;
 import io.quarkiverse.taskqueue.TaskOptions;
@@ -52,6 +54,7 @@ import io.quarkiverse.taskqueue.runtime.json.LineIndex;
 import io.quarkiverse.taskqueue.runtime.json.TaskItemReader;
 import io.quarkiverse.taskqueue.runtime.json.ValidItems;
 import io.quarkiverse.taskqueue.runtime.json.TaskJson;
+import io.quarkiverse.taskqueue.runtime.store.SubmissionMismatchException;
 import io.quarkiverse.taskqueue.runtime.store.TaskStore;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
@@ -68,6 +71,8 @@ public class TaskQueueResource {
 
     private static final Logger LOG = Logger.getLogger(TaskQueueResource.class);
     static final String NDJSON = "application/x-ndjson";
+    /** A batch sent again with the same key writes only what is missing and answers with the whole outcome. */
+    static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
     @Inject
     TaskQueueImpl queue;
@@ -95,34 +100,12 @@ public class TaskQueueResource {
     @Blocking
     public Uni<Response> submitTask(InputStream body, @HeaderParam("Content-Length") String contentLength,
             @Context UriInfo uriInfo) {
-        Response tooLarge = checkLength(contentLength);
-        if (tooLarge != null) {
-            return Uni.createFrom().item(tooLarge);
+        OneTask one = readOneTask(body, contentLength, "POST /tasks takes one task, send several to POST .../batches");
+        if (one.error() != null) {
+            return Uni.createFrom().item(one.error());
         }
-        TaskSubmission task;
-        try (TaskItemReader reader = TaskItemReader.open(limited(body), mapper, TaskItemReader.Format.JSON_LINES)) {
-            List<TaskItemReader.Item> items = new ArrayList<>(1);
-            reader.forEachRemaining(items::add);
-            if (items.size() != 1) {
-                return Uni.createFrom().item(badRequest(json().error(items.isEmpty()
-                        ? "the body is empty; send one task as {\"type\": ..., \"payload\": ...}"
-                        : "the body holds " + items.size() + " JSON values; POST /tasks takes one task, "
-                                + "send several to POST .../batches")));
-            }
-            TaskItemReader.Item item = items.get(0);
-            if (!item.ok()) {
-                return Uni.createFrom().item(badRequest(json().error(item.error()).put("line", item.line())));
-            }
-            task = item.task();
-        } catch (IOException | UncheckedIOException e) {
-            return Uni.createFrom().item(ioFailure(e));
-        }
-        return queue.submit(task)
-                .map(handle -> Response.status(Response.Status.CREATED).type(MediaType.APPLICATION_JSON)
-                        .location(uriInfo.getAbsolutePathBuilder().path(handle.id().toString()).build())
-                        .entity(json().write(json().object().put("id", handle.id().toString())
-                                .put("taskType", handle.taskType())))
-                        .build())
+        TaskSubmission task = one.task();
+        return queue.submit(task).map(handle -> created(uriInfo, handle))
                 .onFailure(IllegalArgumentException.class)
                 .recoverWithItem(e -> badRequest(json().error(e.getMessage())));
     }
@@ -143,14 +126,15 @@ public class TaskQueueResource {
             @QueryParam("groupId") String groupId, @QueryParam("priority") String priority,
             @QueryParam("onDuplicate") String onDuplicate, @QueryParam("chunkSize") String chunkSize,
             @QueryParam("retries") String retries, @QueryParam("retryInitialMs") String retryInitialMs,
-            @QueryParam("timeoutSeconds") String timeoutSeconds) {
+            @QueryParam("timeoutSeconds") String timeoutSeconds, @HeaderParam(IDEMPOTENCY_KEY) String idempotencyKey) {
         Response tooLarge = checkLength(contentLength);
         if (tooLarge != null) {
             return tooLarge;
         }
         BatchSubmission settings;
         try {
-            settings = settings(groupId, priority, onDuplicate, chunkSize, retries, retryInitialMs, timeoutSeconds);
+            settings = settings(groupId, priority, onDuplicate, chunkSize, retries, retryInitialMs, timeoutSeconds,
+                    idempotencyKey);
         } catch (IllegalArgumentException e) {
             return badRequest(json().error(e.getMessage()));
         }
@@ -189,6 +173,10 @@ public class TaskQueueResource {
         } catch (IOException | UncheckedIOException e) {
             close(reply);
             return ioFailure(e);
+        } catch (SubmissionMismatchException e) {
+            close(reply);
+            return Response.status(422).type(MediaType.APPLICATION_JSON).entity(json().write(json().error(e.getMessage())))
+                    .build();
         } catch (IllegalArgumentException e) {
             close(reply);
             return badRequest(json().error(e.getMessage()));
@@ -297,10 +285,12 @@ public class TaskQueueResource {
     public Multi<ObjectNode> streamBatch(InputStream body, @QueryParam("groupId") String groupId,
             @QueryParam("priority") String priority, @QueryParam("onDuplicate") String onDuplicate,
             @QueryParam("chunkSize") String chunkSize, @QueryParam("retries") String retries,
-            @QueryParam("retryInitialMs") String retryInitialMs, @QueryParam("timeoutSeconds") String timeoutSeconds) {
+            @QueryParam("retryInitialMs") String retryInitialMs, @QueryParam("timeoutSeconds") String timeoutSeconds,
+            @HeaderParam(IDEMPOTENCY_KEY) String idempotencyKey) {
         BatchSubmission settings;
         try {
-            settings = settings(groupId, priority, onDuplicate, chunkSize, retries, retryInitialMs, timeoutSeconds);
+            settings = settings(groupId, priority, onDuplicate, chunkSize, retries, retryInitialMs, timeoutSeconds,
+                    idempotencyKey);
         } catch (IllegalArgumentException e) {
             // before the stream starts, so the client gets a 400 (and the body is never read)
             throw new WebApplicationException(badRequest(json().error(e.getMessage())));
@@ -419,6 +409,28 @@ public class TaskQueueResource {
                         .map(n -> ok(json().object().put("groupId", id).put("cancelled", n))));
     }
 
+    /**
+     * Attaches a callback to a group: one task in the item form, stored at once and queued exactly once when every
+     * task of the group is final (at once if it is already); 201 with its id, 404 for a group without tasks.
+     */
+    @POST
+    @Path("/groups/{id}/callbacks")
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Blocking
+    public Uni<Response> attachCallback(@PathParam("id") String id, InputStream body,
+            @HeaderParam("Content-Length") String contentLength, @Context UriInfo uriInfo) {
+        OneTask one = readOneTask(body, contentLength, "a callback is one task");
+        if (one.error() != null) {
+            return Uni.createFrom().item(one.error());
+        }
+        return store.groupSummary(id).chain(summary -> summary == null
+                ? Uni.createFrom().item(groupNotFound(id))
+                : queue.existingGroup(id).onComplete(one.task()).map(handle -> created(uriInfo, handle)))
+                .onFailure(IllegalArgumentException.class)
+                .recoverWithItem(e -> badRequest(json().error(e.getMessage())));
+    }
+
     // ---------------------------------------------------------------- stats
 
     @GET
@@ -430,9 +442,43 @@ public class TaskQueueResource {
 
     // ---------------------------------------------------------------- helpers
 
+    /** The one task of a body in the item form, or the response that says why there is none. */
+    private record OneTask(TaskSubmission task, Response error) {
+    }
+
+    private OneTask readOneTask(InputStream body, String contentLength, String severalHint) {
+        Response tooLarge = checkLength(contentLength);
+        if (tooLarge != null) {
+            return new OneTask(null, tooLarge);
+        }
+        try (TaskItemReader reader = TaskItemReader.open(limited(body), mapper, TaskItemReader.Format.JSON_LINES)) {
+            List<TaskItemReader.Item> items = new ArrayList<>(1);
+            reader.forEachRemaining(items::add);
+            if (items.size() != 1) {
+                return new OneTask(null, badRequest(json().error(items.isEmpty()
+                        ? "the body is empty; send one task as {\"type\": ..., \"payload\": ...}"
+                        : "the body holds " + items.size() + " JSON values; " + severalHint)));
+            }
+            TaskItemReader.Item item = items.get(0);
+            if (!item.ok()) {
+                return new OneTask(null, badRequest(json().error(item.error()).put("line", item.line())));
+            }
+            return new OneTask(item.task(), null);
+        } catch (IOException | UncheckedIOException e) {
+            return new OneTask(null, ioFailure(e));
+        }
+    }
+
     private BatchSubmission settings(String groupId, String priority, String onDuplicate, String chunkSize,
-            String retries, String retryInitialMs, String timeoutSeconds) {
+            String retries, String retryInitialMs, String timeoutSeconds, String idempotencyKey) {
         BatchSubmission batch = BatchSubmission.create();
+        if (idempotencyKey != null) {
+            try {
+                batch.submissionId(idempotencyKey);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("header " + IDEMPOTENCY_KEY + ": " + e.getMessage());
+            }
+        }
         if (groupId != null && !groupId.isBlank()) {
             batch.groupId(groupId);
         }
@@ -530,6 +576,18 @@ public class TaskQueueResource {
                 LOG.debugf(e, "Cannot delete the spool of a batch reply");
             }
         }
+    }
+
+    /** 201 with the task's id, located at {@code .../tasks/{id}} of this API whatever path created it. */
+    private Response created(UriInfo uriInfo, TaskHandle handle) {
+        String path = uriInfo.getAbsolutePath().toString();
+        int groups = path.lastIndexOf("/groups/");
+        String tasks = groups >= 0 ? path.substring(0, groups) + "/tasks" : path;
+        return Response.status(Response.Status.CREATED).type(MediaType.APPLICATION_JSON)
+                .location(URI.create(tasks + "/" + handle.id()))
+                .entity(json().write(json().object().put("id", handle.id().toString())
+                        .put("taskType", handle.taskType())))
+                .build();
     }
 
     private Response ok(ObjectNode node) {
