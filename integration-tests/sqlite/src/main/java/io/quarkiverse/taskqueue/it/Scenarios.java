@@ -5,9 +5,13 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -104,6 +108,27 @@ public class Scenarios {
                             .await().indefinitely();
                     System.out.println("SCENARIO submitted=" + outcome.submitted().size() + " deduplicated="
                             + outcome.deduplicated().size() + " failed=" + outcome.failed().size());
+                }
+                case "resumable-batch" -> {
+                    // every tenth task repeats the key before it, one has an unknown type
+                    BatchOutcome outcome = queue.submitBatch(BatchSubmission.create().chunkSize(chunkSize)
+                            .submissionId("it-import").tasks(IntStream.range(0, count)
+                                    .mapToObj(i -> TaskSubmission.of(i == 7_777 ? "no_such_type" : "noop", i)
+                                            .dedupKey("key-" + (i % 10 == 9 ? i - 1 : i)))
+                                    .toList()))
+                            .await().indefinitely();
+                    System.out.println("SCENARIO submitted=" + outcome.submitted().size() + " deduplicated="
+                            + outcome.deduplicated().size() + " failed=" + outcome.failed().stream()
+                                    .map(f -> f.index() + ":" + f.taskType()).toList()
+                            + " outcome=" + digest(outcome.submitted() + "|" + outcome.deduplicated() + "|"
+                                    + outcome.superseded() + "|" + outcome.failed()));
+                }
+                case "callback-group" -> {
+                    TaskGroup group = queue.group("callback-group", "record_execution",
+                            IntStream.range(0, count).boxed().toList(), TaskOptions.defaults()).await().indefinitely();
+                    TaskHandle callback = group.onComplete(TaskSubmission.of("record_callback", group.id()))
+                            .await().indefinitely();
+                    System.out.println("SCENARIO callback=" + callback.id());
                 }
                 case "group-create" -> {
                     TaskGroup group = queue.group("restart-group", "add",
@@ -213,18 +238,40 @@ public class Scenarios {
     @TaskHandler("record_execution")
     void recordExecution(int n, TaskContext ctx) throws SQLException, InterruptedException {
         Thread.sleep(2);
-        synchronized (this) {
-            if (executions == null) {
-                executions = DriverManager.getConnection("jdbc:sqlite:" + executionsDb + "?journal_mode=WAL");
-                try (Statement s = executions.createStatement()) {
-                    s.execute("CREATE TABLE IF NOT EXISTS execution (task_id INTEGER, attempt INTEGER)");
-                }
+        record("INSERT INTO execution VALUES (?, ?)", ctx.taskId().value(), ctx.attempt());
+    }
+
+    /** A group's callback: records the summary it reads, as an application's callback would use it. */
+    @TaskHandler("record_callback")
+    void recordCallback(String groupId, TaskContext ctx) throws SQLException {
+        GroupSummary summary = queue.existingGroup(groupId).summary().await().atMost(Duration.ofSeconds(30));
+        record("INSERT INTO callback VALUES (?, ?, ?, ?)", ctx.taskId().value(), summary.total(),
+                summary.succeeded(), summary.done() ? 1 : 0);
+    }
+
+    private synchronized void record(String insert, Object... values) throws SQLException {
+        if (executions == null) {
+            executions = DriverManager.getConnection("jdbc:sqlite:" + executionsDb + "?journal_mode=WAL");
+            try (Statement s = executions.createStatement()) {
+                s.execute("CREATE TABLE IF NOT EXISTS execution (task_id INTEGER, attempt INTEGER)");
+                s.execute("CREATE TABLE IF NOT EXISTS callback (task_id INTEGER, total INTEGER, succeeded INTEGER,"
+                        + " done INTEGER)");
             }
-            try (PreparedStatement ps = executions.prepareStatement("INSERT INTO execution VALUES (?, ?)")) {
-                ps.setLong(1, ctx.taskId().value());
-                ps.setInt(2, ctx.attempt());
-                ps.executeUpdate();
+        }
+        try (PreparedStatement ps = executions.prepareStatement(insert)) {
+            for (int i = 0; i < values.length; i++) {
+                ps.setObject(i + 1, values[i]);
             }
+            ps.executeUpdate();
+        }
+    }
+
+    private static String digest(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 }
