@@ -148,6 +148,51 @@ class PostgresMultiNodeIT {
         assertThat(queryLong("SELECT count(DISTINCT dedup_key) FROM tq_task WHERE state < 4")).isEqualTo(15_000);
     }
 
+    @Test
+    void twoNodesSubmittingWithOneSubmissionIdAtOnceWriteTheBatchOnceAndAnswerTheSame() throws Exception {
+        Path marker = Path.of("target", "submission-go-" + System.nanoTime());
+        String[] common = { "it.scenario=same-submission", "it.count=20000", "it.marker=" + marker,
+                "quarkus.taskqueue.worker.enabled=false" };
+        try (NodeProcess a = NodeProcess.start("a", common); NodeProcess b = NodeProcess.start("b", common)) {
+            a.scenarioLine(Duration.ofSeconds(60));
+            b.scenarioLine(Duration.ofSeconds(60));
+            Files.createFile(marker);
+            String outcomeA = a.scenarioLine(Duration.ofSeconds(60));
+            String outcomeB = b.scenarioLine(Duration.ofSeconds(60));
+
+            assertThat(outcomeA).startsWith("SCENARIO submitted=18000 deduplicated=2000 ").isEqualTo(outcomeB);
+        }
+        assertThat(queryLong("SELECT count(*) FROM tq_task")).as("written once").isEqualTo(18_000);
+    }
+
+    @Test
+    void aGroupWhoseLastTasksFinishOnTwoNodesAtOnceRunsItsCallbackOnce() throws Exception {
+        execute("DROP TABLE IF EXISTS it_callback");
+        execute("CREATE TABLE it_callback (task_id bigint, node text, total int, succeeded int, done boolean)");
+        Path marker = Path.of("target", "gate-open-" + System.nanoTime());
+        int tasks = 8;
+        // four slots a node: each node holds half of the group's tasks until the marker releases all of them at once
+        String[] common = { "it.marker=" + marker, "quarkus.taskqueue.worker.pool-size=4" };
+        try (NodeProcess a = NodeProcess.start("a", append(common, "it.scenario=idle"));
+                NodeProcess b = NodeProcess.start("b", append(common, "it.scenario=idle"))) {
+            a.scenarioLine(Duration.ofSeconds(60));
+            b.scenarioLine(Duration.ofSeconds(60));
+            try (NodeProcess writer = NodeProcess.start("writer", "it.scenario=callback-group", "it.count=" + tasks,
+                    "quarkus.taskqueue.worker.enabled=false")) {
+                assertThat(writer.scenarioLine(Duration.ofSeconds(60))).startsWith("SCENARIO callback=");
+            }
+            awaitTrue(Duration.ofSeconds(60), "both nodes run the group's tasks",
+                    () -> queryLong("SELECT count(DISTINCT node) * 100 + count(*) FROM it_execution") == 200 + tasks);
+            Files.createFile(marker);
+            awaitTrue(Duration.ofSeconds(60), "the callback ran", () -> queryLong("SELECT count(*) FROM it_callback") > 0);
+            Thread.sleep(1_000); // time for a second run, which must not come
+        }
+        assertThat(queryLong("SELECT count(*) FROM it_callback")).as("the callback ran once").isEqualTo(1);
+        assertThat(queryLong("SELECT total FROM it_callback")).isEqualTo(tasks);
+        assertThat(queryLong("SELECT succeeded FROM it_callback")).isEqualTo(tasks);
+        assertThat(queryLong("SELECT count(*) FROM it_callback WHERE done")).isEqualTo(1);
+    }
+
     private static final Pattern OUTCOME = Pattern.compile("SCENARIO submitted=(\\d+) deduplicated=(\\d+) failed=(\\d+)");
 
     private static long[] outcome(String line) {
