@@ -62,6 +62,7 @@ public class BenchApp implements QuarkusApplication {
                 case "metrics" -> metrics();
                 case "latency" -> latency();
                 case "mixed" -> mixed();
+                case "resume" -> resume();
                 default -> throw new IllegalArgumentException("unknown mode " + Arrays.toString(args));
             }
             return 0;
@@ -230,6 +231,14 @@ public class BenchApp implements QuarkusApplication {
      * gates open and stops when the store shows all {@code n} SUCCEEDED (the handlers' count says when to look).
      */
     private long drainQueue(int n, IntFunction<TaskSubmission> task) throws Exception {
+        return drainQueue(BatchSubmission.create().tasks(tasks(n, task)), n, null);
+    }
+
+    /**
+     * @param callback when not null, attached to the backlog's group before the gates open; it runs the no-op
+     *        handler too, and the clock stops after it succeeded
+     */
+    private long drainQueue(BatchSubmission backlog, int n, TaskSubmission callback) throws Exception {
         int pool = poolSize();
         Probe.gatesStarted = new CountDownLatch(pool);
         Probe.gateOpen = new CountDownLatch(1);
@@ -237,9 +246,13 @@ public class BenchApp implements QuarkusApplication {
         if (!Probe.gatesStarted.await(30, TimeUnit.SECONDS)) {
             throw new IllegalStateException("the gate tasks did not start");
         }
-        CountDownLatch allRan = Probe.expect(n);
-        BatchOutcome o = queue.submitBatch(BatchSubmission.create().tasks(tasks(n, task))).await().indefinitely();
+        int runs = callback == null ? n : n + 1;
+        CountDownLatch allRan = Probe.expect(runs);
+        BatchOutcome o = queue.submitBatch(backlog).await().indefinitely();
         expect(o.submitted().size(), n, "backlog submitted");
+        if (callback != null) {
+            queue.existingGroup(backlog.groupId()).onComplete(callback).await().indefinitely();
+        }
         expect(RawSqlite.count(ext, SUCCEEDED_NOOPS), 0, "tasks run before the gates opened");
 
         long t0 = System.nanoTime();
@@ -247,10 +260,77 @@ public class BenchApp implements QuarkusApplication {
         if (!allRan.await(10, TimeUnit.MINUTES)) {
             throw new IllegalStateException("the backlog did not drain in 10 minutes");
         }
-        while (RawSqlite.count(ext, SUCCEEDED_NOOPS) < n) {
+        while (RawSqlite.count(ext, SUCCEEDED_NOOPS) < runs) {
             Thread.sleep(1);
         }
         return System.nanoTime() - t0;
+    }
+
+    // ---------------------------------------------------------------- 8. resume
+
+    /**
+     * What resumability costs (issue 18), each pair in the same round, alternating which goes first: submitBatch of
+     * the keyed tasks of scenario 1 with and without a submissionId (receipts written in each chunk's transaction),
+     * and the drain of scenario 3 as one group with and without a completion callback (clock stopped once the
+     * callback succeeded).
+     */
+    private void resume() throws Exception {
+        int pool = poolSize();
+        List<TaskSubmission> keyed = tasks(TASKS, i -> TaskSubmission.of("bench_noop", i).dedupKey("key-" + i));
+        Stats plain = new Stats(k(TASKS) + " submitBatch, dedup keys");
+        Stats withId = new Stats(k(TASKS) + " submitBatch, dedup keys, with a submissionId");
+        Stats group = new Stats(k(TASKS) + " no-op drain as a group, pool " + pool);
+        Stats withCallback = new Stats(k(TASKS) + " no-op drain as a group with a callback, pool " + pool);
+        List<Double> submitRatios = new ArrayList<>();
+        List<Double> drainRatios = new ArrayList<>();
+        for (int round = 0; round <= ROUNDS; round++) {
+            long plainNanos = 0;
+            long idNanos = 0;
+            long groupNanos = 0;
+            long callbackNanos = 0;
+            for (int step = 0; step < 2; step++) {
+                boolean withExtra = (round + step) % 2 == 1;
+                RawSqlite.reset(ext);
+                BatchSubmission batch = BatchSubmission.create().tasks(keyed);
+                if (withExtra) {
+                    batch.submissionId("bench-" + round + "-" + step);
+                }
+                long t0 = System.nanoTime();
+                BatchOutcome outcome = queue.submitBatch(batch).await().indefinitely();
+                long nanos = System.nanoTime() - t0;
+                expect(outcome.submitted().size(), TASKS, "submitBatch submitted");
+                if (withExtra) {
+                    idNanos = nanos;
+                    expect(RawSqlite.count(ext, "SELECT count(*) FROM tq_submission"), 1, "submissions recorded");
+                } else {
+                    plainNanos = nanos;
+                }
+
+                RawSqlite.reset(ext);
+                String groupId = "bench-group-" + round + "-" + step;
+                nanos = drainQueue(BatchSubmission.create().groupId(groupId)
+                        .tasks(tasks(TASKS, i -> TaskSubmission.of("bench_noop", i))), TASKS,
+                        withExtra ? TaskSubmission.of("bench_noop", -1) : null);
+                if (withExtra) {
+                    callbackNanos = nanos;
+                } else {
+                    groupNanos = nanos;
+                }
+            }
+            boolean measured = round > 0;
+            if (measured) {
+                submitRatios.add((double) plainNanos / idNanos);
+                drainRatios.add((double) groupNanos / callbackNanos);
+            }
+            Report.say("round %d%s: submitBatch %s, with a submissionId %s; group drain %s, with a callback %s", round,
+                    measured ? "" : " (warm-up)", rate(plain, TASKS, plainNanos, measured),
+                    rate(withId, TASKS, idNanos, measured), rate(group, TASKS, groupNanos, measured),
+                    rate(withCallback, TASKS, callbackNanos, measured));
+        }
+        plain.row("8 resume", null, Double.NaN, "");
+        pairedRow("8 resume", withId, plain, submitRatios, 1 / 1.1, "≤ 10% slower");
+        group.row("8 resume", null, Double.NaN, "");
+        pairedRow("8 resume", withCallback, group, drainRatios, 0.95, "≥ 0.95× without");
     }
 
     // ---------------------------------------------------------------- 7. metrics
@@ -314,15 +394,26 @@ public class BenchApp implements QuarkusApplication {
                     measured ? "" : " (warm-up)", rate(raw, TASKS, rawNanos, measured),
                     rate(off, TASKS, offNanos, measured), rate(on, TASKS, onNanos, measured), roundRatio);
         }
-        ratios.sort(null);
         String scenario = label("7 metrics");
         raw.row(scenario, null, Double.NaN, "");
         off.row(scenario, raw, Double.NaN, "-");
-        double ratio = on.median() / off.median();
-        Report.row(scenario, on.name, Stats.rate(on.median()), Stats.rate(on.min()) + " – " + Stats.rate(on.max()),
-                ratio3(ratio) + " " + off.name + " (paired rounds: median " + ratio3(median(ratios)) + ", "
-                        + ratio3(ratios.get(0)) + " – " + ratio3(ratios.get(ratios.size() - 1)) + ")",
-                "≥ 0.95× off", ratio >= 0.95 ? "YES" : "NO");
+        pairedRow(scenario, on, off, ratios, 0.95, "≥ 0.95× off");
+    }
+
+    /**
+     * A row for a figure measured in the same rounds as its baseline: the ratio of the medians (which the target is
+     * checked against), then the median and range of the per-round ratios, each round paired against the machine's
+     * load.
+     */
+    private static void pairedRow(String scenario, Stats measured, Stats baseline, List<Double> ratios, double min,
+            String target) {
+        List<Double> sorted = ratios.stream().sorted().toList();
+        double ratio = measured.median() / baseline.median();
+        Report.row(scenario, measured.name, Stats.rate(measured.median()),
+                Stats.rate(measured.min()) + " – " + Stats.rate(measured.max()),
+                ratio3(ratio) + " " + baseline.name + " (paired rounds: median " + ratio3(median(sorted)) + ", "
+                        + ratio3(sorted.get(0)) + " – " + ratio3(sorted.get(sorted.size() - 1)) + ")",
+                target, ratio >= min ? "YES" : "NO");
     }
 
     private static double median(List<Double> sorted) {

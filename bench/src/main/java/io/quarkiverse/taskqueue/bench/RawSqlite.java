@@ -211,6 +211,8 @@ final class RawSqlite {
             s.execute("DELETE FROM tq_task");
             s.execute("DELETE FROM tq_ready");
             s.execute("DELETE FROM tq_group");
+            s.execute("DELETE FROM tq_receipt");
+            s.execute("DELETE FROM tq_submission");
             s.execute("COMMIT");
             s.execute("VACUUM");
             s.execute("PRAGMA wal_checkpoint(TRUNCATE)");
