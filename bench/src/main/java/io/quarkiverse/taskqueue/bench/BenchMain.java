@@ -30,7 +30,7 @@ public class BenchMain {
     static final String ROW = "@@";
 
     private static final List<String> ALL = List.of("submit", "map", "drain", "latency", "mixed", "durability",
-            "resume");
+            "resume", "live");
 
     /** Scenarios that need the build with quarkus-micrometer (bench/target-metrics); not in the default list. */
     private static final List<String> EXTRA = List.of("metrics");
@@ -60,7 +60,9 @@ public class BenchMain {
             case "drain" -> List.of(
                     new Child("drain-pool32", "drain", Map.of("quarkus.taskqueue.worker.pool-size", "32")),
                     new Child("drain-pool128", "drain", Map.of("quarkus.taskqueue.worker.pool-size", "128")));
-            case "latency" -> List.of(new Child("latency", "latency", Map.of()));
+            case "latency" -> List.of(new Child("latency", "latency", Map.of()),
+                    new Child("latency-hog", "latency", Map.of("bench.cpu-hog", "true")));
+            case "live" -> List.of(new Child("live", "live", Map.of("quarkus.taskqueue.worker.pool-size", "32")));
             case "resume" -> List.of(new Child("resume", "resume", Map.of("quarkus.taskqueue.worker.pool-size", "32")));
             // quarkus.taskqueue.sqlite.synchronous=full: a disk sync per commit (survives power loss)
             case "durability" -> List.of(

@@ -40,6 +40,18 @@ final class RawSqlite {
             + "error_class = ?, error_trace = ?, due_at = ?, run_at = coalesce(?, run_at), lease_until = NULL, "
             + "owner = NULL WHERE id = ? AND state = 2";
 
+    /**
+     * The least a task table needs (issue 19's baseline): one row per task, a unique index on the active dedup keys
+     * and one claim index in the dispatch order.
+     */
+    static final List<String> MINIMAL_DDL = List.of(
+            "CREATE TABLE tq_task (id INTEGER PRIMARY KEY, type TEXT NOT NULL, payload TEXT, state INTEGER NOT NULL, "
+                    + "priority INTEGER NOT NULL, dedup_key TEXT, created_at INTEGER NOT NULL)",
+            "CREATE UNIQUE INDEX tq_task_dedup ON tq_task (dedup_key) WHERE dedup_key IS NOT NULL AND state < 4",
+            "CREATE INDEX tq_task_claim ON tq_task (priority DESC, id) WHERE state = 1");
+    static final String INSERT_MINIMAL = "INSERT INTO tq_task (id, type, payload, state, priority, dedup_key, "
+            + "created_at) VALUES (?, ?, ?, 1, 0, ?, ?)";
+
     private RawSqlite() {
     }
 
@@ -131,6 +143,35 @@ final class RawSqlite {
                 }
             }
             c.commit();
+        } finally {
+            c.setAutoCommit(true);
+        }
+    }
+
+    /**
+     * Inserts {@code n} tasks into the {@link #MINIMAL_DDL} table: in ONE transaction with {@code executeBatch}, or
+     * with {@code autocommit} one statement and one commit per task.
+     */
+    static void insertMinimal(Connection c, int n, String keyPrefix, boolean autocommit) throws SQLException {
+        long now = System.currentTimeMillis();
+        c.setAutoCommit(autocommit);
+        try (PreparedStatement ps = c.prepareStatement(INSERT_MINIMAL)) {
+            for (int i = 0; i < n; i++) {
+                ps.setLong(1, i + 1);
+                ps.setString(2, "bench_noop");
+                ps.setString(3, Integer.toString(i));
+                ps.setString(4, keyPrefix == null ? null : keyPrefix + i);
+                ps.setLong(5, now);
+                if (autocommit) {
+                    ps.executeUpdate();
+                } else {
+                    ps.addBatch();
+                }
+            }
+            if (!autocommit) {
+                ps.executeBatch();
+                c.commit();
+            }
         } finally {
             c.setAutoCommit(true);
         }

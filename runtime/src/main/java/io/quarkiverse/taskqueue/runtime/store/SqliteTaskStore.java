@@ -333,8 +333,10 @@ public class SqliteTaskStore implements TaskStore {
     }
 
     private void flushSingles() {
-        while (!singles.isEmpty()) {
-            List<PendingInsert> pending = singles.take(MAX_SINGLES_PER_TX);
+        // take() even when nothing waits: it clears the "write scheduled" flag that an offer racing with the
+        // previous take may have set after the queue was emptied, or that offer's successors would never be written
+        List<PendingInsert> pending;
+        while (!(pending = singles.take(MAX_SINGLES_PER_TX)).isEmpty()) {
             List<NewTask> tasks = new ArrayList<>(pending.size());
             for (int i = 0; i < pending.size(); i++) {
                 NewTask t = pending.get(i).task;
