@@ -15,6 +15,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.quarkiverse.taskqueue.BatchSubmission;
 import io.quarkiverse.taskqueue.TaskHandler;
+import io.quarkiverse.taskqueue.TaskOptions;
 import io.quarkiverse.taskqueue.TaskQueue;
 import io.quarkiverse.taskqueue.TaskSubmission;
 import io.quarkus.runtime.QuarkusApplication;
@@ -33,6 +34,9 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * <li>{@code latency-remote} (start with {@code quarkus.taskqueue.worker.enabled=false}): the same, but the task runs
  * in another JVM ({@code bench.mode=worker}, started by this one), woken by NOTIFY; its handler records when it
  * started in a table, compared with the submit time (one machine, one clock).</li>
+ * <li>{@code resume}: what resumability costs, each pair in the same round, alternating which goes first: the
+ * {@code submit} batch with and without a {@code submissionId}, and the {@code drain} as one group with and without
+ * a completion callback (clock stopped when the callback ran).</li>
  * </ul>
  * Warm-up, then the median (and range) of three rounds. The tables are emptied between rounds.
  */
@@ -61,6 +65,13 @@ public class PgBench implements QuarkusApplication {
         if (RAN.incrementAndGet() >= TASKS) {
             done.countDown();
         }
+    }
+
+    static volatile CountDownLatch callbackRan = new CountDownLatch(0);
+
+    @TaskHandler("bench_callback")
+    void callback(int n) {
+        callbackRan.countDown();
     }
 
     @TaskHandler("bench_probe")
@@ -141,8 +152,9 @@ public class PgBench implements QuarkusApplication {
             case "latency" -> latency();
             case "latency-remote" -> latencyRemote();
             case "worker" -> worker();
+            case "resume" -> resume();
             default -> throw new IllegalArgumentException(
-                    "bench.mode: submit, drain, latency or latency-remote, not " + mode);
+                    "bench.mode: submit, drain, latency, latency-remote or resume, not " + mode);
         }
         return 0;
     }
@@ -234,6 +246,68 @@ public class PgBench implements QuarkusApplication {
         row("submit + drain 100k no-op, one node", rates, null);
     }
 
+    static final TaskOptions LATER = TaskOptions.builder().delay(java.time.Duration.ofHours(1)).build();
+
+    private void resume() throws InterruptedException {
+        List<Double> plain = new ArrayList<>();
+        List<Double> withId = new ArrayList<>();
+        List<Double> group = new ArrayList<>();
+        List<Double> withCallback = new ArrayList<>();
+        List<Double> submitRatios = new ArrayList<>();
+        List<Double> drainRatios = new ArrayList<>();
+        for (int round = 0; round <= ROUNDS; round++) {
+            double[] submitRates = new double[2];
+            double[] drainRates = new double[2];
+            for (int step = 0; step < 2; step++) {
+                boolean extra = (round + step) % 2 == 1;
+                empty();
+                // delayed by an hour, so that no worker runs them while the other half of the round is timed
+                BatchSubmission batch = BatchSubmission.create().chunkSize(CHUNK).defaultOptions(LATER).tasks(IntStream
+                        .range(0, TASKS).mapToObj(i -> TaskSubmission.of("bench_noop", i).dedupKey("key-" + i)));
+                if (extra) {
+                    batch.submissionId("bench-" + round + "-" + step);
+                }
+                long t0 = System.nanoTime();
+                int submitted = queue.submitBatch(batch).await().indefinitely().submitted().size();
+                submitRates[extra ? 1 : 0] = rate(submitted, System.nanoTime() - t0);
+                if (submitted != TASKS) {
+                    throw new IllegalStateException("submitted " + submitted + " of " + TASKS);
+                }
+
+                empty();
+                String groupId = "bench-group-" + round + "-" + step;
+                RAN.set(0);
+                done = new CountDownLatch(1);
+                callbackRan = new CountDownLatch(extra ? 1 : 0);
+                long t1 = System.nanoTime();
+                queue.submitBatch(BatchSubmission.create().groupId(groupId).tasks(IntStream.range(0, TASKS)
+                        .mapToObj(i -> TaskSubmission.of("bench_noop", i)))).await().indefinitely();
+                if (extra) {
+                    queue.existingGroup(groupId).onComplete(TaskSubmission.of("bench_callback", -1)).await()
+                            .indefinitely();
+                }
+                if (!done.await(10, TimeUnit.MINUTES) || !callbackRan.await(1, TimeUnit.MINUTES)) {
+                    throw new IllegalStateException("the group drain did not end: " + RAN.get() + " ran");
+                }
+                drainRates[extra ? 1 : 0] = rate(TASKS, System.nanoTime() - t1);
+            }
+            System.out.printf(Locale.ROOT, "round %d: submitBatch %,.0f/s, with an id %,.0f/s; group drain %,.0f/s, "
+                    + "with a callback %,.0f/s%n", round, submitRates[0], submitRates[1], drainRates[0], drainRates[1]);
+            if (round > 0) {
+                plain.add(submitRates[0]);
+                withId.add(submitRates[1]);
+                group.add(drainRates[0]);
+                withCallback.add(drainRates[1]);
+                submitRatios.add(submitRates[1] / submitRates[0]);
+                drainRatios.add(drainRates[1] / drainRates[0]);
+            }
+        }
+        row("submitBatch 100k with dedup keys", plain, null);
+        row("the same with a submissionId", withId, plain, submitRatios);
+        row("submit + drain 100k no-op as a group, one node", group, null);
+        row("the same with a completion callback", withCallback, group, drainRatios);
+    }
+
     private void latency() throws InterruptedException {
         empty();
         List<Double> micros = new ArrayList<>();
@@ -254,7 +328,7 @@ public class PgBench implements QuarkusApplication {
     }
 
     private void empty() {
-        sql("TRUNCATE tq_task, tq_group, tq_group_writer");
+        sql("TRUNCATE tq_task, tq_group, tq_group_writer, tq_submission, tq_receipt");
     }
 
     private void sql(String statement) {
@@ -268,6 +342,15 @@ public class PgBench implements QuarkusApplication {
     private static double median(List<Double> values) {
         double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    /** A row against the same figure without the extra, with the per-round (paired) ratios. */
+    private static void row(String what, List<Double> rates, List<Double> without, List<Double> pairedRatios) {
+        double[] sorted = rates.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        double[] paired = pairedRatios.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        System.out.printf(Locale.ROOT, "| %s | %,.0f/s | %,.0f/s – %,.0f/s | %.3f× without (paired rounds: median "
+                + "%.3f×, %.3f× – %.3f×) |%n", what, median(rates), sorted[0], sorted[sorted.length - 1],
+                median(rates) / median(without), median(pairedRatios), paired[0], paired[paired.length - 1]);
     }
 
     private static void row(String what, List<Double> rates, List<Double> baseline) {
