@@ -96,12 +96,16 @@ public final class BatchSubmission {
      * {@code quarkus.taskqueue.submission.retention}.
      */
     public BatchSubmission submissionId(String submissionId) {
+        this.submissionId = checkSubmissionId(submissionId);
+        return this;
+    }
+
+    static String checkSubmissionId(String submissionId) {
         if (submissionId != null && (submissionId.isBlank() || submissionId.length() > 200)) {
             throw new IllegalArgumentException("submissionId must be 1 to 200 characters, not blank: \""
                     + submissionId + "\"");
         }
-        this.submissionId = submissionId;
-        return this;
+        return submissionId;
     }
 
     /** The submission id, or {@code null} for a batch that is not resumable. */

@@ -19,6 +19,7 @@ public final class TaskOptions {
     private final String groupId;
     private final String concurrencyKey;
     private final String name;
+    private final String submissionId;
 
     private TaskOptions(Builder b) {
         this.retries = b.retries;
@@ -29,6 +30,7 @@ public final class TaskOptions {
         this.groupId = b.groupId;
         this.concurrencyKey = b.concurrencyKey;
         this.name = b.name;
+        this.submissionId = b.submissionId;
     }
 
     public static Builder builder() {
@@ -68,6 +70,9 @@ public final class TaskOptions {
         if (overrides.name != null) {
             b.name = overrides.name;
         }
+        if (overrides.submissionId != null) {
+            b.submissionId = overrides.submissionId;
+        }
         return b.build();
     }
 
@@ -81,6 +86,7 @@ public final class TaskOptions {
         b.groupId = groupId;
         b.concurrencyKey = concurrencyKey;
         b.name = name;
+        b.submissionId = submissionId;
         return b;
     }
 
@@ -117,25 +123,34 @@ public final class TaskOptions {
         return name;
     }
 
+    /**
+     * The id that makes a {@code map()} or {@code group()} call resumable, as
+     * {@link BatchSubmission#submissionId(String)} makes a batch; {@code null} when unset. Only the options of such
+     * a call (or a batch's defaults) may have one: a task's own options may not.
+     */
+    public String submissionId() {
+        return submissionId;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof TaskOptions other && Objects.equals(retries, other.retries)
                 && Objects.equals(retryPolicy, other.retryPolicy) && Objects.equals(timeout, other.timeout)
                 && Objects.equals(priority, other.priority) && Objects.equals(delay, other.delay)
                 && Objects.equals(groupId, other.groupId) && Objects.equals(concurrencyKey, other.concurrencyKey)
-                && Objects.equals(name, other.name);
+                && Objects.equals(name, other.name) && Objects.equals(submissionId, other.submissionId);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(retries, retryPolicy, timeout, priority, delay, groupId, concurrencyKey, name);
+        return Objects.hash(retries, retryPolicy, timeout, priority, delay, groupId, concurrencyKey, name, submissionId);
     }
 
     @Override
     public String toString() {
         return "TaskOptions[retries=" + retries + ", retryPolicy=" + retryPolicy + ", timeout=" + timeout
                 + ", priority=" + priority + ", delay=" + delay + ", groupId=" + groupId + ", concurrencyKey="
-                + concurrencyKey + ", name=" + name + "]";
+                + concurrencyKey + ", name=" + name + ", submissionId=" + submissionId + "]";
     }
 
     public static final class Builder {
@@ -147,6 +162,7 @@ public final class TaskOptions {
         private String groupId;
         private String concurrencyKey;
         private String name;
+        private String submissionId;
 
         private Builder() {
         }
@@ -199,6 +215,12 @@ public final class TaskOptions {
 
         public Builder name(String name) {
             this.name = name;
+            return this;
+        }
+
+        /** See {@link TaskOptions#submissionId()}; 1 to 200 characters, not blank. */
+        public Builder submissionId(String submissionId) {
+            this.submissionId = BatchSubmission.checkSubmissionId(submissionId);
             return this;
         }
 

@@ -60,6 +60,10 @@ final class TaskPreparer {
                         + MAX_DEDUP_KEY_LENGTH + " are allowed");
             }
         }
+        if (task.options() != null && task.options().submissionId() != null) {
+            throw new IllegalArgumentException("a task's own options cannot have a submissionId (\""
+                    + task.options().submissionId() + "\"): it belongs to the whole call or batch");
+        }
         TaskOptions o = task.options() == null ? base : base.with(task.options());
         String payload = handler != null ? handler.payloadJson(task.payload()) : json(task.payload());
         int priority = task.priority() != null ? task.priority() : o.priority() != null ? o.priority() : 0;

@@ -220,6 +220,11 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
     public Uni<TaskHandle> submit(String taskType, Object payload, TaskOptions options) {
         Objects.requireNonNull(taskType, "taskType");
         Objects.requireNonNull(options, "options");
+        if (options.submissionId() != null) {
+            return Uni.createFrom().failure(new IllegalArgumentException("submit() is not resumable: submissionId \""
+                    + options.submissionId() + "\" applies to map(), group() and batches; give a single task a "
+                    + "dedupKey instead"));
+        }
         return submit(TaskSubmission.of(taskType, payload).options(options));
     }
 
@@ -291,7 +296,7 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
                 batch.defaultPriority(), null);
         return deliver(offload(() -> prepareAll(batch.iterator(), base, batch.groupId(), foreignTypes))
                 .chain(prepared -> write(prepared, batch.onDuplicate(), chunkSize(batch),
-                        Resume.of(batch.submissionId(), prepared.count)))
+                        Resume.of(submissionId(batch), prepared.count)))
                 .map(Written::outcome));
     }
 
@@ -306,7 +311,7 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
         Objects.requireNonNull(tasks, "tasks");
         Objects.requireNonNull(settings, "settings");
         AtomicReference<String> batchId = new AtomicReference<>(newBatchId());
-        Resume resume = Resume.of(settings.submissionId(), null);
+        Resume resume = Resume.of(submissionId(settings), null);
         int chunkSize = chunkSize(settings);
         TaskOptions base = TaskPreparer.base(settings.defaultOptions(), settings.defaultConcurrencyKey(),
                 settings.defaultPriority(), null);
@@ -335,6 +340,17 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
         }));
     }
 
+    /** The batch's submission id, or the one of its default options. */
+    private static String submissionId(BatchSubmission batch) {
+        String own = batch.submissionId();
+        String byDefault = batch.defaultOptions().submissionId();
+        if (own != null && byDefault != null && !own.equals(byDefault)) {
+            throw new IllegalArgumentException("The batch has two submission ids, \"" + own + "\" and \"" + byDefault
+                    + "\" in its default options: give one");
+        }
+        return own != null ? own : byDefault;
+    }
+
     @Override
     public Uni<List<TaskHandle>> map(String taskType, Iterable<?> inputs) {
         return map(taskType, inputs, TaskOptions.defaults());
@@ -358,11 +374,11 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
     public Uni<TaskGroup> group(String groupId, List<TaskSubmission> tasks, TaskOptions options) {
         Objects.requireNonNull(tasks, "tasks");
         Objects.requireNonNull(options, "options");
-        String id = groupId != null ? groupId : newGroupId();
+        String id = groupIdOf(groupId, options);
         TaskOptions base = TaskPreparer.base(TaskOptions.defaults(), null, null, options);
         return deliver(offload(() -> prepareAll(tasks.iterator(), base, id, null))
                 .chain(prepared -> write(prepared.requireValid("group(\"" + id + "\")"), DuplicateStrategy.SKIP,
-                        config.batch().chunkSize(), null))
+                        config.batch().chunkSize(), Resume.of(options.submissionId(), prepared.count)))
                 .map(w -> (TaskGroup) new TaskGroupImpl(this, id,
                         w.requireAllWritten("group(\"" + id + "\")").handles(this))));
     }
@@ -372,10 +388,22 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
         Objects.requireNonNull(taskType, "taskType");
         Objects.requireNonNull(inputs, "inputs");
         Objects.requireNonNull(options, "options");
-        String id = groupId != null ? groupId : newGroupId();
+        String id = groupIdOf(groupId, options);
         return deliver(fanOut(taskType, inputs, options, id)
                 .map(w -> (TaskGroup) new TaskGroupImpl(this, id,
                         w.requireAllWritten("group(\"" + id + "\", \"" + taskType + "\")").handles(this))));
+    }
+
+    /** A resumable group is found again by its id: it must be given, not made up anew by each call. */
+    private String groupIdOf(String groupId, TaskOptions options) {
+        if (groupId != null) {
+            return groupId;
+        }
+        if (options.submissionId() != null) {
+            throw new IllegalArgumentException("A resumable group needs its groupId: give one with submissionId \""
+                    + options.submissionId() + "\"");
+        }
+        return newGroupId();
     }
 
     private Uni<Written> fanOut(String taskType, Iterable<?> inputs, TaskOptions options, String groupId) {
@@ -397,7 +425,8 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
                 }
             };
             return prepareAll(submissions, base, groupId, null).requireValid(what);
-        }).chain(prepared -> write(prepared, DuplicateStrategy.SKIP, config.batch().chunkSize(), null));
+        }).chain(prepared -> write(prepared, DuplicateStrategy.SKIP, config.batch().chunkSize(),
+                Resume.of(options.submissionId(), prepared.count)));
     }
 
     @Override

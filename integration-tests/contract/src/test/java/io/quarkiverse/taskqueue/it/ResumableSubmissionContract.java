@@ -22,6 +22,8 @@ import io.quarkiverse.taskqueue.BatchSubmission;
 import io.quarkiverse.taskqueue.DuplicateStrategy;
 import io.quarkiverse.taskqueue.Superseded;
 import io.quarkiverse.taskqueue.TaskEvent;
+import io.quarkiverse.taskqueue.TaskGroup;
+import io.quarkiverse.taskqueue.TaskHandle;
 import io.quarkiverse.taskqueue.TaskId;
 import io.quarkiverse.taskqueue.TaskOptions;
 import io.quarkiverse.taskqueue.TaskQueue;
@@ -223,10 +225,94 @@ public abstract class ResumableSubmissionContract {
     }
 
     @Test
+    void aMapInterruptedAfterItsFirstChunkReturnsAllItsHandlesWhenCalledAgain() throws Exception {
+        String id = "map-" + UUID.randomUUID();
+        TaskOptions options = LATER.toBuilder().submissionId(id).build();
+        List<String> inputs = new ArrayList<>();
+        for (int i = 0; i < 25_000; i++) { // three chunks of the default 10,000
+            inputs.add(id + "-" + i);
+        }
+        long before = stored();
+
+        CompletableFuture<TaskEvent.BatchSubmitted> firstChunk = new CompletableFuture<>();
+        Cancellable events = queue.events().select().where(e -> e instanceof TaskEvent.BatchSubmitted)
+                .subscribe().with(e -> firstChunk.complete((TaskEvent.BatchSubmitted) e));
+        Cancellable call = queue.map("record", inputs, options).subscribe().with(o -> {
+        }, e -> {
+        });
+        TaskEvent.BatchSubmitted chunk = firstChunk.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        call.cancel();
+        events.cancel();
+
+        List<TaskHandle> handles = queue.map("record", inputs, options).await().atMost(WAIT);
+        List<TaskHandle> again = queue.map("record", inputs, options).await().atMost(WAIT);
+
+        assertThat(handles).hasSize(25_000);
+        assertThat(handles.subList(0, chunk.taskIds().size())).extracting(TaskHandle::id)
+                .containsExactlyElementsOf(chunk.taskIds());
+        assertThat(handles).extracting(TaskHandle::id).doesNotHaveDuplicates();
+        assertThat(again).extracting(TaskHandle::id).containsExactlyElementsOf(
+                handles.stream().map(TaskHandle::id).toList());
+        assertThat(stored() - before).as("each task written once").isEqualTo(25_000);
+    }
+
+    @Test
+    void aGroupWithASubmissionIdCalledAgainIsTheSameGroupWrittenOnce() {
+        String id = "report-" + UUID.randomUUID();
+        TaskOptions options = LATER.toBuilder().submissionId(id).build();
+        List<TaskSubmission> pages = List.of(TaskSubmission.of("record", "page 1"),
+                TaskSubmission.of("record", "page 2"), TaskSubmission.of("record", "page 3"));
+        long before = stored();
+
+        TaskGroup first = queue.group(id, pages, options).await().atMost(WAIT);
+        TaskGroup again = queue.group(id, pages, options).await().atMost(WAIT);
+        TaskOptions inputsOptions = LATER.toBuilder().submissionId(id + "-inputs").build();
+        TaskGroup byType = queue.group(id + "-inputs", "record", List.of("a", "b"), inputsOptions)
+                .await().atMost(WAIT);
+        TaskGroup byTypeAgain = queue.group(id + "-inputs", "record", List.of("a", "b"), inputsOptions)
+                .await().atMost(WAIT);
+
+        assertThat(again.handles()).extracting(TaskHandle::id)
+                .containsExactlyElementsOf(first.handles().stream().map(TaskHandle::id).toList());
+        assertThat(again.summary().await().atMost(WAIT).total()).isEqualTo(3);
+        assertThat(byTypeAgain.handles()).extracting(TaskHandle::id)
+                .containsExactlyElementsOf(byType.handles().stream().map(TaskHandle::id).toList());
+        assertThat(stored() - before).isEqualTo(5);
+    }
+
+    @Test
+    void aSubmissionIdWhereNoCallCanResumeIsRejectedNamingIt() {
+        TaskOptions withId = TaskOptions.builder().submissionId("misplaced").build();
+        long before = stored();
+
+        assertThatThrownBy(() -> queue.submit("record", "one", withId).await().atMost(WAIT))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("misplaced")
+                .hasMessageContaining("dedupKey");
+        assertThatThrownBy(() -> queue.group(null, List.of(TaskSubmission.of("record", "x")), withId))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("misplaced")
+                .hasMessageContaining("groupId");
+        assertThatThrownBy(() -> queue.submitBatch(BatchSubmission.create().submissionId("one")
+                .defaultOptions(TaskOptions.builder().submissionId("two").build())
+                .add(TaskSubmission.of("record", "x"))).await().atMost(WAIT))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("\"one\"")
+                .hasMessageContaining("\"two\"");
+        BatchOutcome outcome = queue.submitBatch(List.of(TaskSubmission.of("record", "fine").options(LATER),
+                TaskSubmission.of("record", "own id").options(withId))).await().atMost(WAIT);
+        assertThat(outcome.submitted()).hasSize(1);
+        assertThat(outcome.failed()).singleElement().satisfies(f -> {
+            assertThat(f.index()).isEqualTo(1);
+            assertThat(f.message()).contains("misplaced", "own options");
+        });
+        assertThat(stored() - before).isEqualTo(1);
+    }
+
+    @Test
     void aBadSubmissionIdIsRejectedWhereItIsSet() {
         assertThatThrownBy(() -> BatchSubmission.create().submissionId(" "))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("submissionId");
         assertThatThrownBy(() -> BatchSubmission.create().submissionId("x".repeat(201)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("200");
+        assertThatThrownBy(() -> TaskOptions.builder().submissionId(""))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("submissionId");
     }
 }
