@@ -227,7 +227,8 @@ public abstract class ResumableSubmissionContract {
     @Test
     void aMapInterruptedAfterItsFirstChunkReturnsAllItsHandlesWhenCalledAgain() throws Exception {
         String id = "map-" + UUID.randomUUID();
-        TaskOptions options = LATER.toBuilder().submissionId(id).build();
+        // in a group only to cancel them all at the end: 25,000 tasks due later must not flood the tests after this
+        TaskOptions options = LATER.toBuilder().submissionId(id).groupId(id).build();
         List<String> inputs = new ArrayList<>();
         for (int i = 0; i < 25_000; i++) { // three chunks of the default 10,000
             inputs.add(id + "-" + i);
@@ -254,6 +255,7 @@ public abstract class ResumableSubmissionContract {
         assertThat(again).extracting(TaskHandle::id).containsExactlyElementsOf(
                 handles.stream().map(TaskHandle::id).toList());
         assertThat(stored() - before).as("each task written once").isEqualTo(25_000);
+        assertThat(queue.existingGroup(id).cancel().await().atMost(WAIT)).isEqualTo(25_000);
     }
 
     @Test

@@ -103,6 +103,7 @@ public final class TaskDispatcher implements ClaimBudget {
         workers = vertx.createSharedWorkerExecutor("taskqueue-worker", poolSize, 1, TimeUnit.DAYS);
         loop = vertx.getOrCreateContext();
         accepting = true;
+        store.claimOnWrite(this, owner, leaseMillis, this::run);
         store.recoverExpiredLeases().subscribe().with(n -> promote(), failed("recovering expired leases"));
         periodicTimers.add(vertx.setPeriodic(config.pollInterval().toMillis(), id -> promote()));
         long heartbeat = Math.max(100, leaseMillis / 3);
@@ -228,21 +229,26 @@ public final class TaskDispatcher implements ClaimBudget {
     // ---------------------------------------------------------------- running
 
     private void started(List<ClaimedTask> claimed) {
-        if (metrics.enabled()) {
-            countStarted(claimed);
-        }
         try {
-            for (ClaimedTask task : claimed) {
-                if (task.concurrencyKey() != null && keyLimits.containsKey(task.concurrencyKey())) {
-                    keyRunning.computeIfAbsent(task.concurrencyKey(), k -> new AtomicInteger()).incrementAndGet();
-                }
-                run(task);
-            }
+            run(claimed);
         } finally {
             claimEnded();
         }
         if (wakeRequested.get() || !claimed.isEmpty()) {
             wake();
+        }
+    }
+
+    /** Runs claimed tasks, from a claim of this dispatcher or one the store made as it wrote submits. */
+    private void run(List<ClaimedTask> claimed) {
+        if (metrics.enabled()) {
+            countStarted(claimed);
+        }
+        for (ClaimedTask task : claimed) {
+            if (task.concurrencyKey() != null && keyLimits.containsKey(task.concurrencyKey())) {
+                keyRunning.computeIfAbsent(task.concurrencyKey(), k -> new AtomicInteger()).incrementAndGet();
+            }
+            run(task);
         }
     }
 

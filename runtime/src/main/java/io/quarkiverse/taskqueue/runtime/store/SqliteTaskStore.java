@@ -124,6 +124,7 @@ public class SqliteTaskStore implements TaskStore {
     private final PendingWrites<Completion> completions = new PendingWrites<>();
     private final AtomicInteger claimsQueued = new AtomicInteger();
     private volatile StoreListener listener;
+    private volatile StandingClaim standingClaim;
     /** Keys with tasks in tq_parked; only the writer thread touches it. */
     private final Set<String> parkedKeys = new HashSet<>();
     private Connection connection;
@@ -343,27 +344,51 @@ public class SqliteTaskStore implements TaskStore {
                 tasks.add(new NewTask(i, t.taskType(), t.payload(), t.dedupKey(), t.groupId(), t.concurrencyKey(),
                         t.priority(), t.maxRetries(), t.retryPolicy(), t.timeoutMs(), t.dueAt(), t.name()));
             }
+            StandingClaim standing = standingClaim;
+            int[] slots = new int[1];
+            List<ClaimedTask> claimed = new ArrayList<>();
+            ChunkResult result;
             try {
-                ChunkResult result = inTransaction(c -> writeChunk(null, tasks, DuplicateStrategy.SKIP, null, null));
-                for (int i = 0; i < pending.size(); i++) {
-                    pending.get(i).emitter.complete(result.placements().get(i));
-                }
+                result = inTransaction(c -> {
+                    ChunkResult written = writeChunk(null, tasks, DuplicateStrategy.SKIP, null, null);
+                    if (standing != null && (slots[0] = standing.budget.reserveSlots()) > 0) {
+                        claimed.addAll(claimTasks(slots[0], standing.budget.keyCapacity(), standing.owner,
+                                standing.leaseMillis));
+                    }
+                    return written;
+                });
             } catch (Exception e) {
-                if (pending.size() == 1) {
+                if (slots[0] > 0) {
+                    standing.budget.releaseSlots(slots[0]); // the claim was rolled back with the submits
+                }
+                if (pending.size() == 1 && slots[0] == 0) {
                     pending.get(0).emitter.fail(e);
                 } else {
-                    // one bad row must not fail the others committed with it: write each alone
-                    for (int i = 0; i < pending.size(); i++) {
-                        NewTask one = tasks.get(i);
-                        try {
-                            pending.get(i).emitter.complete(inTransaction(
-                                    c -> writeChunk(null, List.of(one), DuplicateStrategy.SKIP, null, null))
-                                    .placements().get(0));
-                        } catch (Exception single) {
-                            pending.get(i).emitter.fail(single);
-                        }
-                    }
+                    writeEachAlone(pending, tasks); // one bad row must not fail the others
                 }
+                continue;
+            }
+            if (slots[0] > 0) {
+                standing.budget.releaseSlots(slots[0] - claimed.size());
+            }
+            // answered first, so that a task's "submitted" comes before its "started"
+            for (int i = 0; i < pending.size(); i++) {
+                pending.get(i).emitter.complete(result.placements().get(i));
+            }
+            if (!claimed.isEmpty()) {
+                standing.claimed.accept(claimed);
+            }
+        }
+    }
+
+    private void writeEachAlone(List<PendingInsert> pending, List<NewTask> tasks) {
+        for (int i = 0; i < pending.size(); i++) {
+            NewTask one = tasks.get(i);
+            try {
+                pending.get(i).emitter.complete(inTransaction(
+                        c -> writeChunk(null, List.of(one), DuplicateStrategy.SKIP, null, null)).placements().get(0));
+            } catch (Exception single) {
+                pending.get(i).emitter.fail(single);
             }
         }
     }
@@ -639,6 +664,16 @@ public class SqliteTaskStore implements TaskStore {
      * Writes the queued completions and claims in ONE transaction: a drain then costs one commit per round trip
      * instead of two.
      */
+    private record StandingClaim(ClaimBudget budget, String owner, long leaseMillis,
+            java.util.function.Consumer<List<ClaimedTask>> claimed) {
+    }
+
+    @Override
+    public void claimOnWrite(ClaimBudget budget, String owner, long leaseMillis,
+            java.util.function.Consumer<List<ClaimedTask>> claimed) {
+        standingClaim = new StandingClaim(budget, owner, leaseMillis, claimed);
+    }
+
     @Override
     public Uni<List<ClaimedTask>> claim(ClaimBudget budget, String owner, long leaseMillis) {
         return Uni.createFrom().emitter(emitter -> {
@@ -868,11 +903,16 @@ public class SqliteTaskStore implements TaskStore {
     }
 
     private void flushCompletions() {
-        if (completions.isEmpty() || connection == null) {
-            completions.take(0);
+        // take() even when nothing seems to wait, as flushSingles does: a completion offered after an emptiness
+        // check, while the flag still said "scheduled", would otherwise never be written
+        List<Completion> batch = completions.take(Integer.MAX_VALUE);
+        if (batch.isEmpty()) {
             return;
         }
-        List<Completion> batch = completions.take(Integer.MAX_VALUE);
+        if (connection == null) {
+            completions.retry(batch);
+            return;
+        }
         try {
             List<Completion> applied = new ArrayList<>(batch.size());
             List<GroupSummary> completedGroups = inTransaction(c -> writeCompletions(batch, applied));

@@ -37,6 +37,15 @@ public interface TaskStore extends TaskWrites {
     /** Claims runnable tasks, highest priority first, then in submission order, within the budget. */
     Uni<List<ClaimedTask>> claim(ClaimBudget budget, String owner, long leaseMillis);
 
+    /**
+     * A standing claim: a store that can claims within {@code budget} in the same transaction as it writes single
+     * submits, and hands what it claimed to {@code claimed} (on its own thread) before the submits are answered. A
+     * task submitted on an idle queue then starts without a second transaction. Stores that cannot ignore it.
+     */
+    default void claimOnWrite(ClaimBudget budget, String owner, long leaseMillis,
+            java.util.function.Consumer<List<ClaimedTask>> claimed) {
+    }
+
     /** Queues a completion; queued completions are written together, then reported to the listener. */
     void complete(Completion completion);
 
