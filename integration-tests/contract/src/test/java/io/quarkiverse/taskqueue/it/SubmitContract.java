@@ -11,6 +11,7 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import io.quarkiverse.taskqueue.TaskEvent;
 import io.quarkiverse.taskqueue.TaskFailedException;
 import io.quarkiverse.taskqueue.TaskHandle;
 import io.quarkiverse.taskqueue.TaskId;
@@ -42,6 +43,38 @@ public abstract class SubmitContract {
         assertThat(info.state()).isEqualTo(TaskState.SUCCEEDED);
         assertThat(info.attempts()).isEqualTo(1);
         assertThat(info.finishedAt()).isNotNull();
+    }
+
+    @Test
+    void aTasksEventsComeInTheOrderItLives() {
+        java.util.Queue<TaskEvent> events = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        io.smallrye.mutiny.subscription.Cancellable subscription = queue.events().subscribe().with(events::add);
+        try {
+            for (int i = 0; i < 20; i++) { // an idle queue: the task may start in its submit's own transaction
+                TaskHandle handle = queue.submit("add", List.of(i, 1)).await().atMost(WAIT);
+                handle.await().await().atMost(WAIT);
+                long deadline = System.nanoTime() + WAIT.toNanos();
+                List<Class<?>> kinds;
+                do {
+                    kinds = events.stream().filter(e -> handle.id().equals(taskId(e))).<Class<?>> map(Object::getClass)
+                            .toList();
+                } while (kinds.size() < 3 && System.nanoTime() < deadline);
+                assertThat(kinds).containsExactly(TaskEvent.TaskSubmitted.class, TaskEvent.TaskStarted.class,
+                        TaskEvent.TaskSucceeded.class);
+            }
+        } finally {
+            subscription.cancel();
+        }
+    }
+
+    private static TaskId taskId(TaskEvent e) {
+        if (e instanceof TaskEvent.TaskSubmitted s) {
+            return s.taskId();
+        }
+        if (e instanceof TaskEvent.TaskStarted s) {
+            return s.taskId();
+        }
+        return e instanceof TaskEvent.TaskSucceeded s ? s.taskId() : null;
     }
 
     @Test

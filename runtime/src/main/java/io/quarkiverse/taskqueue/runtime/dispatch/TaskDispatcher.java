@@ -103,7 +103,7 @@ public final class TaskDispatcher implements ClaimBudget {
         workers = vertx.createSharedWorkerExecutor("taskqueue-worker", poolSize, 1, TimeUnit.DAYS);
         loop = vertx.getOrCreateContext();
         accepting = true;
-        store.claimOnWrite(this, owner, leaseMillis, this::run);
+        store.claimOnWrite(this, owner, leaseMillis, this::runClaimedOnWrite);
         store.recoverExpiredLeases().subscribe().with(n -> promote(), failed("recovering expired leases"));
         periodicTimers.add(vertx.setPeriodic(config.pollInterval().toMillis(), id -> promote()));
         long heartbeat = Math.max(100, leaseMillis / 3);
@@ -239,8 +239,14 @@ public final class TaskDispatcher implements ClaimBudget {
         }
     }
 
-    /** Runs claimed tasks, from a claim of this dispatcher or one the store made as it wrote submits. */
     private void run(List<ClaimedTask> claimed) {
+        countAndReserveKeys(claimed);
+        for (ClaimedTask task : claimed) {
+            run(task, true);
+        }
+    }
+
+    private void countAndReserveKeys(List<ClaimedTask> claimed) {
         if (metrics.enabled()) {
             countStarted(claimed);
         }
@@ -248,7 +254,6 @@ public final class TaskDispatcher implements ClaimBudget {
             if (task.concurrencyKey() != null && keyLimits.containsKey(task.concurrencyKey())) {
                 keyRunning.computeIfAbsent(task.concurrencyKey(), k -> new AtomicInteger()).incrementAndGet();
             }
-            run(task);
         }
     }
 
@@ -274,13 +279,31 @@ public final class TaskDispatcher implements ClaimBudget {
             Duration claimRunningFor) {
     }
 
-    private void run(ClaimedTask task) {
+    /**
+     * Runs tasks the store claimed as it wrote their submits, before it answers them; what it returns, the tasks'
+     * started events, the store runs once they are answered, so that each task's "submitted" comes first.
+     */
+    private Runnable runClaimedOnWrite(List<ClaimedTask> claimed) {
+        countAndReserveKeys(claimed);
+        for (ClaimedTask task : claimed) {
+            run(task, false);
+        }
+        return () -> {
+            for (ClaimedTask task : claimed) {
+                events.emit(new TaskEvent.TaskStarted(task.id(), task.taskType(), task.attempt()));
+            }
+        };
+    }
+
+    private void run(ClaimedTask task, boolean emitStarted) {
         HandlerMethod handler = registry.get(task.taskType());
         Long timeout = task.timeoutMs() != null ? task.timeoutMs()
                 : config.timeout().map(Duration::toMillis).orElse(null);
         RunningTask rt = new RunningTask(task, handler, timeout);
         running.put(task.id(), rt);
-        events.emit(new TaskEvent.TaskStarted(task.id(), task.taskType(), task.attempt()));
+        if (emitStarted) {
+            events.emit(new TaskEvent.TaskStarted(task.id(), task.taskType(), task.attempt()));
+        }
         if (handler == null) {
             finish(rt, null, new IllegalStateException("no @TaskHandler for task type '" + task.taskType()
                     + "' in this application"));

@@ -371,13 +371,12 @@ public class SqliteTaskStore implements TaskStore {
             if (slots[0] > 0) {
                 standing.budget.releaseSlots(slots[0] - claimed.size());
             }
-            // answered first, so that a task's "submitted" comes before its "started"
+            // the tasks go to the workers first, their "started" events after their "submitted" ones
+            Runnable afterAnswers = claimed.isEmpty() ? NOTHING : standing.claimed.apply(claimed);
             for (int i = 0; i < pending.size(); i++) {
                 pending.get(i).emitter.complete(result.placements().get(i));
             }
-            if (!claimed.isEmpty()) {
-                standing.claimed.accept(claimed);
-            }
+            afterAnswers.run();
         }
     }
 
@@ -665,12 +664,12 @@ public class SqliteTaskStore implements TaskStore {
      * instead of two.
      */
     private record StandingClaim(ClaimBudget budget, String owner, long leaseMillis,
-            java.util.function.Consumer<List<ClaimedTask>> claimed) {
+            java.util.function.Function<List<ClaimedTask>, Runnable> claimed) {
     }
 
     @Override
     public void claimOnWrite(ClaimBudget budget, String owner, long leaseMillis,
-            java.util.function.Consumer<List<ClaimedTask>> claimed) {
+            java.util.function.Function<List<ClaimedTask>, Runnable> claimed) {
         standingClaim = new StandingClaim(budget, owner, leaseMillis, claimed);
     }
 

@@ -39,11 +39,12 @@ public interface TaskStore extends TaskWrites {
 
     /**
      * A standing claim: a store that can claims within {@code budget} in the same transaction as it writes single
-     * submits, and hands what it claimed to {@code claimed} (on its own thread) before the submits are answered. A
-     * task submitted on an idle queue then starts without a second transaction. Stores that cannot ignore it.
+     * submits, hands what it claimed to {@code claimed} (on its own thread) before it answers the submits, and runs
+     * what that returns after. A task submitted on an idle queue then starts without a second transaction or hop.
+     * Stores that cannot ignore it.
      */
     default void claimOnWrite(ClaimBudget budget, String owner, long leaseMillis,
-            java.util.function.Consumer<List<ClaimedTask>> claimed) {
+            java.util.function.Function<List<ClaimedTask>, Runnable> claimed) {
     }
 
     /** Queues a completion; queued completions are written together, then reported to the listener. */
