@@ -64,6 +64,7 @@ public class BenchApp implements QuarkusApplication {
                 case "mixed" -> mixed();
                 case "resume" -> resume();
                 case "live" -> live();
+                case "stream" -> stream();
                 default -> throw new IllegalArgumentException("unknown mode " + Arrays.toString(args));
             }
             return 0;
@@ -337,6 +338,68 @@ public class BenchApp implements QuarkusApplication {
                 Stats.ratio(live.median() / raw.median()) + " " + raw.name + "; submitBatch returned at "
                         + Stats.rate(submitted.median()),
                 "≥ 60,000/s", met ? "YES" : "NO");
+    }
+
+    // ---------------------------------------------------------------- 10. stream
+
+    /**
+     * Memory of {@code submitStream} (issue 19: the heap stays flat): 100,000 and then 1,000,000 tasks streamed
+     * (worker disabled) in a JVM of 128 MB heap, the live heap (used after the last collection, summed over the heap
+     * pools) sampled every 10 ms. Flat: the 1,000,000-task stream grows the live heap by at most twice what the
+     * 100,000-task one does, plus 16 MB, not ten times (and it fits in the 128 MB at all).
+     */
+    private void stream() throws Exception {
+        long[] growth = new long[2];
+        int[] sizes = { TASKS, TASKS * 10 };
+        for (int run = 0; run < 2; run++) {
+            RawSqlite.reset(ext);
+            System.gc();
+            long before = liveHeap();
+            long[] max = { before };
+            java.util.concurrent.atomic.AtomicBoolean sampling = new java.util.concurrent.atomic.AtomicBoolean(true);
+            Thread sampler = new Thread(() -> {
+                while (sampling.get()) {
+                    max[0] = Math.max(max[0], liveHeap());
+                    try {
+                        Thread.sleep(10);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+            sampler.start();
+            int n = sizes[run];
+            long t0 = System.nanoTime();
+            long submitted = queue.submitStream(io.smallrye.mutiny.Multi.createFrom().range(0, n)
+                    .map(i -> TaskSubmission.of("bench_noop", i)), BatchSubmission.create())
+                    .collect().in(() -> new long[1], (sum, o) -> sum[0] += o.submitted().size())
+                    .await().indefinitely()[0];
+            long nanos = System.nanoTime() - t0;
+            sampling.set(false);
+            sampler.join();
+            expect((int) submitted, n, "streamed");
+            growth[run] = max[0] - before;
+            Report.say("%,d tasks: %s, live heap %d MB before, at most %d MB during (+%d MB)", n,
+                    Stats.rate(n / (nanos / 1e9)), before >> 20, max[0] >> 20, growth[run] >> 20);
+            Report.row("10 stream", k(n) + " submitStream, worker off", Stats.rate(n / (nanos / 1e9)), "",
+                    "live heap +" + (growth[run] >> 20) + " MB (" + (before >> 20) + " → at most " + (max[0] >> 20)
+                            + " MB)",
+                    run == 0 ? "" : "≤ 2× the 100k growth + 16 MB",
+                    run == 0 ? "-" : growth[1] <= 2 * growth[0] + (16L << 20) ? "YES" : "NO");
+        }
+    }
+
+    /** Heap in use after the last collection of each heap pool: what survives, not garbage waiting. */
+    private static long liveHeap() {
+        long used = 0;
+        for (java.lang.management.MemoryPoolMXBean pool : java.lang.management.ManagementFactory
+                .getMemoryPoolMXBeans()) {
+            java.lang.management.MemoryUsage after = pool.getCollectionUsage();
+            if (pool.getType() == java.lang.management.MemoryType.HEAP && after != null) {
+                used += after.getUsed();
+            }
+        }
+        return used;
     }
 
     // ---------------------------------------------------------------- 8. resume

@@ -30,7 +30,7 @@ public class BenchMain {
     static final String ROW = "@@";
 
     private static final List<String> ALL = List.of("submit", "map", "drain", "latency", "mixed", "durability",
-            "resume", "live");
+            "resume", "live", "stream");
 
     /** Scenarios that need the build with quarkus-micrometer (bench/target-metrics); not in the default list. */
     private static final List<String> EXTRA = List.of("metrics");
@@ -62,6 +62,7 @@ public class BenchMain {
                     new Child("drain-pool128", "drain", Map.of("quarkus.taskqueue.worker.pool-size", "128")));
             case "latency" -> List.of(new Child("latency", "latency", Map.of()),
                     new Child("latency-hog", "latency", Map.of("bench.cpu-hog", "true")));
+            case "stream" -> List.of(new Child("stream", "stream", Map.of("quarkus.taskqueue.worker.enabled", "false")));
             case "live" -> List.of(new Child("live", "live", Map.of("quarkus.taskqueue.worker.pool-size", "32")));
             case "resume" -> List.of(new Child("resume", "resume", Map.of("quarkus.taskqueue.worker.pool-size", "32")));
             // quarkus.taskqueue.sqlite.synchronous=full: a disk sync per commit (survives power loss)
@@ -122,6 +123,9 @@ public class BenchMain {
                 if (!a.isEmpty()) {
                     cmd.add(a.replace("{name}", child.name));
                 }
+            }
+            if (child.mode.equals("stream")) {
+                cmd.add("-Xmx128m"); // a stream held in memory (1,000,000 tasks: several hundred MB) would not fit
             }
             cmd.add("-Dquarkus.taskqueue.sqlite.path=" + db);
             cmd.add("-Dbench.raw=" + raw);
