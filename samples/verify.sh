@@ -41,17 +41,7 @@ mvn_package() { # pom, extra Maven arguments...
   ./mvnw -B -q -f "$pom" package "$@" || fail "the build of $pom failed"
 }
 
-free_port() {
-  local port
-  for _ in $(seq 50); do
-    port=$((20000 + RANDOM % 40000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "$port"
-      return
-    fi
-  done
-  fail "no free port found"
-}
+. samples/lib.sh # free_port, fresh_taskqueue_database
 
 # start_app NAME APP_DIR [java options...]: runs APP_DIR/quarkus-run.jar in the fresh directory
 # $WORK/run/NAME (so the queue creates a fresh taskqueue.db there) and waits until it answers HTTP.
@@ -244,9 +234,7 @@ check_hibernate() {
 # The PostgreSQL store on the application's own reactive datasource, with Hibernate Reactive: the import and
 # its tasks are written in one transaction; a failure after the submit leaves neither.
 check_postgresql() {
-  ensure_database
-  psql -h "$PG_HOST" -U "$PG_USER" -d "$PG_DB" -qc \
-    "DROP TABLE IF EXISTS tq_task, tq_group, tq_group_writer, tq_handler, tq_submission, tq_receipt, tq_meta CASCADE" 2>/dev/null
+  fresh_taskqueue_database "$PG_DB"
   mvn_package samples/postgresql/pom.xml
   start_app postgresql "$PWD/samples/postgresql/target/quarkus-app" "${HIBERNATE_LOG[@]}"
   wait_ready

@@ -31,27 +31,13 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 (cd "$HERE" && npm ci --no-audit --no-fund --loglevel=error)
 
-free_port() {
-  local port
-  for _ in $(seq 50); do
-    port=$((20000 + RANDOM % 40000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "$port"
-      return
-    fi
-  done
-  log "no free port found"
-  exit 1
-}
+. "$ROOT/samples/lib.sh"
 
 SCREENSHOT=
 case $SAMPLE in
   quickstart) SCREENSHOT="$ROOT/docs/modules/ROOT/images/devui.png" ;;
   postgresql)
-    psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'samples'" | grep -q 1 \
-      || createdb -h 127.0.0.1 -U postgres samples
-    psql -h 127.0.0.1 -U postgres -d samples -qc "SET client_min_messages = warning; \
-      DROP TABLE IF EXISTS tq_task, tq_group, tq_group_writer, tq_handler, tq_submission, tq_receipt, tq_meta CASCADE"
+    fresh_taskqueue_database samples
     ;;
   *) log "unknown SAMPLE '$SAMPLE': quickstart or postgresql"; exit 2 ;;
 esac
