@@ -8,7 +8,6 @@ import java.util.Map;
 
 import jakarta.inject.Inject;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.quarkiverse.taskqueue.TaskHandle;
@@ -25,7 +24,7 @@ import io.quarkiverse.taskqueue.runtime.store.TaskStore;
  * process check can tell it is gone) is queued again once its lease has run out on the clock, not before, and
  * the lost attempt counts. Run on a submit-only node, so that no dispatcher of the test claims the task first.
  */
-public abstract class LeaseClockContract {
+public abstract class LeaseClockContract extends ClockedContract {
 
     static final Duration WAIT = Duration.ofSeconds(30);
     static final long LEASE_MS = Duration.ofMinutes(5).toMillis();
@@ -37,14 +36,6 @@ public abstract class LeaseClockContract {
 
     @Inject
     TaskStore store;
-
-    @Inject
-    SettableClock clock;
-
-    @AfterEach
-    void realTime() {
-        clock.reset();
-    }
 
     @Test
     void aSilentNodesTaskIsQueuedAgainOnlyOnceItsLeaseHasRunOutOnTheClock() {

@@ -7,7 +7,6 @@ import java.util.List;
 
 import jakarta.inject.Inject;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.quarkiverse.taskqueue.RetryPolicy;
@@ -18,21 +17,13 @@ import io.quarkiverse.taskqueue.TaskResult;
 import io.quarkiverse.taskqueue.TaskState;
 
 /** Delays and retry backoff follow the queue's clock: tests move it forward instead of waiting an hour. */
-public abstract class QueueClockContract {
+public abstract class QueueClockContract extends ClockedContract {
 
     static final Duration WAIT = Duration.ofSeconds(30);
     static final Duration HOUR = Duration.ofHours(1);
 
     @Inject
     TaskQueue queue;
-
-    @Inject
-    SettableClock clock;
-
-    @AfterEach
-    void realTime() {
-        clock.reset();
-    }
 
     @Test
     void aTaskDelayedByAnHourRunsOnceTheClockHasMovedAnHour() {

@@ -13,7 +13,6 @@ import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Inject;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.quarkiverse.taskqueue.BatchFailure;
@@ -36,7 +35,7 @@ import io.smallrye.mutiny.subscription.Cancellable;
  * A batch with a submission id, submitted again after a crash, a timeout or a lost response, writes only what its
  * first call did not commit and answers with the outcome of the whole batch.
  */
-public abstract class ResumableSubmissionContract {
+public abstract class ResumableSubmissionContract extends ClockedContract {
 
     static final Duration WAIT = Duration.ofSeconds(60);
     static final TaskOptions LATER = TaskOptions.builder().delay(Duration.ofMinutes(10)).build();
@@ -48,14 +47,6 @@ public abstract class ResumableSubmissionContract {
 
     @Inject
     TaskStore store;
-
-    @Inject
-    SettableClock clock;
-
-    @AfterEach
-    void realTime() {
-        clock.reset();
-    }
 
     /** 1,000 tasks of one import: a key repeated in the batch, a key already active, one invalid task. */
     List<TaskSubmission> tasks(String run, String activeKey) {
