@@ -902,8 +902,7 @@ public class SqliteTaskStore implements TaskStore {
     }
 
     private void flushCompletions() {
-        // take() even when nothing seems to wait, as flushSingles does: a completion offered after an emptiness
-        // check, while the flag still said "scheduled", would otherwise never be written
+        // take() even when nothing waits, as flushSingles does: it clears the "write scheduled" flag
         List<Completion> batch = completions.take(Integer.MAX_VALUE);
         if (batch.isEmpty()) {
             return;
