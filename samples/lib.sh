@@ -14,12 +14,17 @@ free_port() {
   return 1
 }
 
-# Creates the PostgreSQL database $1 on 127.0.0.1 unless it exists, and drops the extension's tables in it, so that a
-# sample starts on an empty queue.
-fresh_taskqueue_database() {
+# Creates the PostgreSQL database $1 on 127.0.0.1 unless it exists.
+ensure_database() {
   local db=$1
   psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1 \
     || createdb -h 127.0.0.1 -U postgres "$db"
+}
+
+# ensure_database, then drops the extension's tables in it, so that a sample starts on an empty queue.
+fresh_taskqueue_database() {
+  local db=$1
+  ensure_database "$db"
   psql -h 127.0.0.1 -U postgres -d "$db" -qc "SET client_min_messages = warning; DROP TABLE IF EXISTS tq_task, \
     tq_group, tq_group_writer, tq_handler, tq_submission, tq_receipt, tq_meta CASCADE"
 }

@@ -41,7 +41,7 @@ mvn_package() { # pom, extra Maven arguments...
   ./mvnw -B -q -f "$pom" package "$@" || fail "the build of $pom failed"
 }
 
-. samples/lib.sh # free_port, fresh_taskqueue_database
+. samples/lib.sh # free_port, ensure_database, fresh_taskqueue_database
 
 # start_app NAME APP_DIR [java options...]: runs APP_DIR/quarkus-run.jar in the fresh directory
 # $WORK/run/NAME (so the queue creates a fresh taskqueue.db there) and waits until it answers HTTP.
@@ -130,14 +130,6 @@ check_dialect() {
   log "Hibernate: one persistence unit dialect, PostgreSQLDialect; no SQLite dialect"
 }
 
-ensure_database() {
-  if ! psql -h "$PG_HOST" -U "$PG_USER" -d postgres -tAc "select 1 from pg_database where datname = '$PG_DB'" \
-    | grep -q 1; then
-    log "createdb $PG_DB"
-    createdb -h "$PG_HOST" -U "$PG_USER" "$PG_DB"
-  fi
-}
-
 HIBERNATE_LOG=('-Dquarkus.log.category."org.hibernate.orm.dialect".level=DEBUG')
 
 # ---------------------------------------------------------------- the checks (each in its own process)
@@ -208,7 +200,7 @@ check_old_driver() {
 }
 
 check_hibernate_orm() {
-  ensure_database
+  ensure_database "$PG_DB"
   mvn_package samples/hibernate-orm/pom.xml
   start_app hibernate-orm "$PWD/samples/hibernate-orm/target/quarkus-app" "${HIBERNATE_LOG[@]}"
   wait_ready
@@ -220,7 +212,7 @@ check_hibernate_orm() {
 }
 
 check_hibernate() {
-  ensure_database
+  ensure_database "$PG_DB"
   mvn_package samples/hibernate/pom.xml
   start_app hibernate "$PWD/samples/hibernate/target/quarkus-app" "${HIBERNATE_LOG[@]}"
   wait_ready

@@ -126,7 +126,7 @@ public final class TaskOptions {
     /**
      * The id that makes a {@code map()} or {@code group()} call resumable, as
      * {@link BatchSubmission#submissionId(String)} makes a batch; {@code null} when unset. Only the options of such
-     * a call (or a batch's defaults) may have one: a task's own options may not.
+     * a call may have one: a task's own options and a batch's defaults may not.
      */
     public String submissionId() {
         return submissionId;

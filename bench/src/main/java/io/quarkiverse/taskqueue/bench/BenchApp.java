@@ -1,5 +1,9 @@
 package io.quarkiverse.taskqueue.bench;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
 import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -8,6 +12,7 @@ import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntFunction;
 
@@ -22,6 +27,7 @@ import io.quarkiverse.taskqueue.TaskHandle;
 import io.quarkiverse.taskqueue.TaskQueue;
 import io.quarkiverse.taskqueue.TaskSubmission;
 import io.quarkus.runtime.QuarkusApplication;
+import io.smallrye.mutiny.Multi;
 
 /**
  * One child JVM: runs one scenario against the extension's fresh SQLite file and its plain-JDBC baseline in the
@@ -356,7 +362,7 @@ public class BenchApp implements QuarkusApplication {
             System.gc();
             long before = liveHeap();
             long[] max = { before };
-            java.util.concurrent.atomic.AtomicBoolean sampling = new java.util.concurrent.atomic.AtomicBoolean(true);
+            AtomicBoolean sampling = new AtomicBoolean(true);
             Thread sampler = new Thread(() -> {
                 while (sampling.get()) {
                     max[0] = Math.max(max[0], liveHeap());
@@ -370,7 +376,7 @@ public class BenchApp implements QuarkusApplication {
             sampler.start();
             int n = sizes[run];
             long t0 = System.nanoTime();
-            long submitted = queue.submitStream(io.smallrye.mutiny.Multi.createFrom().range(0, n)
+            long submitted = queue.submitStream(Multi.createFrom().range(0, n)
                     .map(i -> TaskSubmission.of("bench_noop", i)), BatchSubmission.create())
                     .collect().in(() -> new long[1], (sum, o) -> sum[0] += o.submitted().size())
                     .await().indefinitely()[0];
@@ -392,10 +398,9 @@ public class BenchApp implements QuarkusApplication {
     /** Heap in use after the last collection of each heap pool: what survives, not garbage waiting. */
     private static long liveHeap() {
         long used = 0;
-        for (java.lang.management.MemoryPoolMXBean pool : java.lang.management.ManagementFactory
-                .getMemoryPoolMXBeans()) {
-            java.lang.management.MemoryUsage after = pool.getCollectionUsage();
-            if (pool.getType() == java.lang.management.MemoryType.HEAP && after != null) {
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            MemoryUsage after = pool.getCollectionUsage();
+            if (pool.getType() == MemoryType.HEAP && after != null) {
                 used += after.getUsed();
             }
         }

@@ -62,7 +62,8 @@ final class TaskPreparer {
         }
         if (task.options() != null && task.options().submissionId() != null) {
             throw new IllegalArgumentException("a task's own options cannot have a submissionId (\""
-                    + task.options().submissionId() + "\"): it belongs to the whole call or batch");
+                    + task.options().submissionId() + "\"): it belongs to a whole map(), group() or batch; a single "
+                    + "task is made idempotent by its dedupKey");
         }
         TaskOptions o = task.options() == null ? base : base.with(task.options());
         String payload = handler != null ? handler.payloadJson(task.payload()) : json(task.payload());

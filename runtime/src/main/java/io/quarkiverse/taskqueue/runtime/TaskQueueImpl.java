@@ -220,11 +220,6 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
     public Uni<TaskHandle> submit(String taskType, Object payload, TaskOptions options) {
         Objects.requireNonNull(taskType, "taskType");
         Objects.requireNonNull(options, "options");
-        if (options.submissionId() != null) {
-            return Uni.createFrom().failure(new IllegalArgumentException("submit() is not resumable: submissionId \""
-                    + options.submissionId() + "\" applies to map(), group() and batches; give a single task a "
-                    + "dedupKey instead"));
-        }
         return submit(TaskSubmission.of(taskType, payload).options(options));
     }
 
@@ -340,15 +335,14 @@ public class TaskQueueImpl implements TaskQueue, StoreListener {
         }));
     }
 
-    /** The batch's submission id, or the one of its default options. */
+    /** A batch is made resumable by {@link BatchSubmission#submissionId}, not by its default options. */
     private static String submissionId(BatchSubmission batch) {
-        String own = batch.submissionId();
-        String byDefault = batch.defaultOptions().submissionId();
-        if (own != null && byDefault != null && !own.equals(byDefault)) {
-            throw new IllegalArgumentException("The batch has two submission ids, \"" + own + "\" and \"" + byDefault
-                    + "\" in its default options: give one");
+        String inDefaults = batch.defaultOptions().submissionId();
+        if (inDefaults != null) {
+            throw new IllegalArgumentException("A batch's default options cannot have a submissionId (\"" + inDefaults
+                    + "\"): give it with BatchSubmission.submissionId");
         }
-        return own != null ? own : byDefault;
+        return batch.submissionId();
     }
 
     @Override
