@@ -51,6 +51,9 @@ import io.smallrye.mutiny.subscription.UniEmitter;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.pgclient.PgConnection;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.PreparedStatement;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * The store for several nodes: PostgreSQL through the Vert.x reactive client. Set-based statements (arrays
@@ -87,12 +90,33 @@ public class PostgresTaskStore implements TaskStore {
     private static final Duration DISPATCH_TIMEOUT = Duration.ofSeconds(60);
 
     private static final String ACTIVE = StateCodes.active("state");
-    private static final String INSERT_TASKS = "INSERT INTO tq_task (id, type, payload, state, priority, dedup_key, "
-            + "group_id, concurrency_key, name, max_retries, retry_policy, timeout_ms, due_at, run_at, batch_id, "
-            + "created_at) SELECT u.*, $15, $16 FROM unnest($1::bigint[], $2::text[], $3::text[], $4::int[], "
-            + "$5::int[], $6::text[], $7::text[], $8::text[], $9::text[], $10::int[], $11::text[], $12::bigint[], "
-            + "$13::bigint[], $14::bigint[]) AS u ON CONFLICT (dedup_key) WHERE dedup_key IS NOT NULL AND " + ACTIVE
-            + " DO NOTHING RETURNING id";
+    /**
+     * One statement per chunk: it draws the chunk's ids from the sequence (the k-th task gets the k-th smallest, so a
+     * batch keeps its order), inserts, and, when a runnable task went in, sends the NOTIFY ({@code $16} the channel,
+     * {@code $17} the payload; a null channel sends none). It returns the inserted rows' ids and keys: a task whose
+     * key an active task holds is left out by ON CONFLICT.
+     */
+    private static final String INSERT_TASKS = insertTasks("SELECT i.id, u.type, u.payload, u.state, u.priority, "
+            + "u.dedup_key, u.group_id, u.concurrency_key, u.name, u.max_retries, u.retry_policy, u.timeout_ms, "
+            + "u.due_at, u.run_at, $14, $15 "
+            + "FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::text[], $6::text[], $7::text[], "
+            + "$8::text[], $9::int[], $10::text[], $11::bigint[], $12::bigint[], $13::bigint[]) WITH ORDINALITY "
+            + "AS u(type, payload, state, priority, dedup_key, group_id, concurrency_key, name, max_retries, "
+            + "retry_policy, timeout_ms, due_at, run_at, ord) "
+            + "JOIN (SELECT id, row_number() OVER (ORDER BY id) AS ord FROM (SELECT nextval('tq_task_id_seq') AS id "
+            + "FROM generate_series(1, cardinality($1::text[]))) s) i USING (ord)");
+    /** {@link #INSERT_TASKS} for one task, with the same parameters as values: a third of its planning time. */
+    private static final String INSERT_TASK = insertTasks("VALUES (nextval('tq_task_id_seq'), $1, $2, $3::int, "
+            + "$4::int, $5, $6, $7, $8, $9::int, $10, $11::bigint, $12::bigint, $13::bigint, $14, $15::bigint)");
+
+    private static String insertTasks(String rows) {
+        return "WITH ins AS (INSERT INTO tq_task (id, type, payload, state, priority, dedup_key, group_id, "
+                + "concurrency_key, name, max_retries, retry_policy, timeout_ms, due_at, run_at, batch_id, created_at) "
+                + rows + " ON CONFLICT (dedup_key) WHERE dedup_key IS NOT NULL AND " + ACTIVE + " DO NOTHING "
+                + "RETURNING id, dedup_key, due_at), "
+                + "n AS (SELECT pg_notify($16, $17) WHERE $16::text IS NOT NULL AND EXISTS (SELECT 1 FROM ins "
+                + "WHERE due_at IS NULL)) SELECT id, dedup_key, (SELECT count(*) FROM n) FROM ins";
+    }
     private static final String FIND_ACTIVE = "SELECT t.dedup_key, t.id, t.state, t.group_id, t.type "
             + "FROM unnest($1::text[]) AS k(key) JOIN tq_task t ON t.dedup_key = k.key "
             + "WHERE t.dedup_key IS NOT NULL AND t." + ACTIVE;
@@ -143,6 +167,8 @@ public class PostgresTaskStore implements TaskStore {
     private volatile StoreListener listener;
     private volatile boolean stopped;
     private volatile PgConnection listening;
+    /** Where a claim that carries no completions runs, alone: see {@link #claimAlone}. */
+    private volatile Claimer claimer;
     private long heartbeatTimer = -1;
 
     public PostgresTaskStore(Pool pool, Vertx vertx, QueueClock clock) {
@@ -188,6 +214,12 @@ public class PostgresTaskStore implements TaskStore {
         writeLastCompletions();
         PgConnection c = listening;
         listening = null;
+        close(c);
+        Claimer cl = claimer;
+        close(cl == null ? null : cl.connection);
+    }
+
+    private static void close(SqlConnection c) {
         if (c != null) {
             c.close().subscribe().with(v -> {
             }, e -> {
@@ -315,13 +347,20 @@ public class PostgresTaskStore implements TaskStore {
         });
     }
 
-    /** Writes single submits queued together in one transaction; one bad row must not fail the others. */
+    /**
+     * Writes single submits queued together; one bad row must not fail the others. Without a group to count them
+     * in, the insert is their only write, so it runs alone (one round trip, committed by itself); with one, the
+     * insert and the count share a transaction.
+     */
     private Uni<Void> writeSingles(List<PendingInsert> pending) {
         List<NewTask> tasks = new ArrayList<>(pending.size());
+        boolean grouped = false;
         for (int i = 0; i < pending.size(); i++) {
             tasks.add(reindexed(pending.get(i).task, i));
+            grouped |= pending.get(i).task.groupId() != null;
         }
-        return inTransaction(c -> writeChunk(c, null, tasks, DuplicateStrategy.SKIP, new Finished()))
+        Function<Sql, Uni<ChunkResult>> write = c -> writeChunk(c, null, tasks, DuplicateStrategy.SKIP, new Finished());
+        return (grouped ? inTransaction(write) : write.apply(poolSql))
                 .onItem().invoke(result -> {
                     for (int i = 0; i < pending.size(); i++) {
                         pending.get(i).emitter.complete(result.placements().get(i));
@@ -419,18 +458,17 @@ public class PostgresTaskStore implements TaskStore {
                 }
                 toInsert.add(i);
             }
+            // joined: this node cannot tell when the caller commits, so the NOTIFY wakes it too
+            String notifyPayload = joined ? "" : node;
             return supersede(c, superseded, now, finished)
-                    .chain(running -> allocateIds(c, toInsert.size())
-                            .chain(ids -> insert(c, batchId, tasks, toInsert, ids, now)
-                                    .chain(inserted -> placeInserted(c, tasks, toInsert, ids, inserted, replacing,
-                                            placements, onDuplicate))
-                                    .invoke(() -> skippedForEarlier.forEach((i, earlier) -> placements[i] =
-                                            new Placement(tasks.get(i).index(), Placement.Kind.SKIPPED, null,
-                                                    winner(placements[earlier]), null)))
-                                    .chain(() -> countInGroups(c, tasks, placements, now))
-                                    .chain(() -> !anyRunnable(tasks, placements, now) ? Uni.createFrom().voidItem()
-                                            : joined ? notifyAll(c) : notifyOthers(c))
-                                    .map(v -> chunkResult(tasks, placements, running, now))));
+                    .chain(running -> insert(c, batchId, tasks, toInsert, now, notifyPayload)
+                            .chain(inserted -> placeInserted(c, tasks, toInsert, inserted, replacing, placements,
+                                    onDuplicate))
+                            .invoke(() -> skippedForEarlier.forEach((i, earlier) -> placements[i] =
+                                    new Placement(tasks.get(i).index(), Placement.Kind.SKIPPED, null,
+                                            winner(placements[earlier]), null)))
+                            .chain(() -> countInGroups(c, tasks, placements, now))
+                            .map(v -> chunkResult(tasks, placements, running, now)));
         });
     }
 
@@ -495,31 +533,16 @@ public class PostgresTaskStore implements TaskStore {
                 });
     }
 
-    /** Ids from the task sequence, one per task to insert, so that each insert knows its own. */
-    private static Uni<long[]> allocateIds(Sql c, int n) {
-        if (n == 0) {
-            return Uni.createFrom().item(new long[0]);
-        }
-        return c.query("SELECT nextval('tq_task_id_seq') FROM generate_series(1, $1)", n)
-                .map(rows -> {
-                    long[] ids = new long[n];
-                    int i = 0;
-                    for (SqlRow r : rows) {
-                        ids[i++] = r.getLong(0);
-                    }
-                    Arrays.sort(ids);
-                    return ids;
-                });
-    }
-
-    /** One statement for the whole chunk; emits the ids written (a key taken meanwhile leaves its task out). */
-    private static Uni<Set<Long>> insert(Sql c, String batchId, List<NewTask> tasks, List<Integer> toInsert,
-            long[] ids, long now) {
+    /**
+     * One statement for the whole chunk (see {@link #INSERT_TASKS}); emits the id of each task of {@code toInsert},
+     * in its order, or null for a task left out because another node's insert took its key meanwhile.
+     */
+    private static Uni<Long[]> insert(Sql c, String batchId, List<NewTask> tasks, List<Integer> toInsert, long now,
+            String notifyPayload) {
         int n = toInsert.size();
         if (n == 0) {
-            return Uni.createFrom().item(Set.of());
+            return Uni.createFrom().item(new Long[0]);
         }
-        Long[] id = new Long[n];
         String[] type = new String[n];
         String[] payload = new String[n];
         Integer[] state = new Integer[n];
@@ -536,7 +559,6 @@ public class PostgresTaskStore implements TaskStore {
         for (int j = 0; j < n; j++) {
             NewTask t = tasks.get(toInsert.get(j));
             boolean delayed = t.dueAt() > now;
-            id[j] = ids[j];
             type[j] = t.taskType();
             payload[j] = t.payload();
             state[j] = delayed ? SCHEDULED : QUEUED;
@@ -551,25 +573,41 @@ public class PostgresTaskStore implements TaskStore {
             due[j] = delayed ? t.dueAt() : null;
             runAt[j] = delayed ? t.dueAt() : now;
         }
-        return c.query(INSERT_TASKS, id, type, payload, state, priority, dedup,
-                group, ckey, name, maxRetries, retryPolicy, timeout, due, runAt, batchId, now)
+        Uni<List<SqlRow>> rowsWritten = n == 1
+                ? c.query(INSERT_TASK, type[0], payload[0], state[0], priority[0], dedup[0], group[0], ckey[0], name[0],
+                        maxRetries[0], retryPolicy[0], timeout[0], due[0], runAt[0], batchId, now, CHANNEL, notifyPayload)
+                : c.query(INSERT_TASKS, type, payload, state, priority, dedup, group, ckey, name, maxRetries,
+                        retryPolicy, timeout, due, runAt, batchId, now, CHANNEL, notifyPayload);
+        return rowsWritten
                 .map(rows -> {
-                    Set<Long> inserted = new HashSet<>(rows.size() * 2);
-                    for (SqlRow r : rows) {
-                        inserted.add(r.getLong(0));
+                    long[] ids = new long[rows.size()];
+                    Set<String> keysInserted = new HashSet<>();
+                    for (int r = 0; r < ids.length; r++) {
+                        ids[r] = rows.get(r).getLong(0);
+                        if (rows.get(r).getString(1) != null) {
+                            keysInserted.add(rows.get(r).getString(1));
+                        }
                     }
-                    return inserted;
+                    // the ids rise with the order of the tasks, and only a task with a key can be left out
+                    Arrays.sort(ids);
+                    Long[] placed = new Long[n];
+                    int next = 0;
+                    for (int j = 0; j < n; j++) {
+                        String key = dedup[j];
+                        placed[j] = key != null && !keysInserted.contains(key) ? null : ids[next++];
+                    }
+                    return placed;
                 });
     }
 
     /** Fills in the placements of the tasks inserted, and of those that lost their key to another node. */
-    private static Uni<Void> placeInserted(Sql c, List<NewTask> tasks, List<Integer> toInsert, long[] ids,
-            Set<Long> inserted, Map<Integer, TaskId> replacing, Placement[] placements, DuplicateStrategy onDuplicate) {
+    private static Uni<Void> placeInserted(Sql c, List<NewTask> tasks, List<Integer> toInsert, Long[] ids,
+            Map<Integer, TaskId> replacing, Placement[] placements, DuplicateStrategy onDuplicate) {
         List<Integer> lost = new ArrayList<>();
         for (int j = 0; j < toInsert.size(); j++) {
             int i = toInsert.get(j);
             NewTask t = tasks.get(i);
-            if (!inserted.contains(ids[j])) {
+            if (ids[j] == null) {
                 lost.add(i);
                 continue;
             }
@@ -615,15 +653,6 @@ public class PostgresTaskStore implements TaskStore {
                 + "FROM unnest($1::text[], $2::int[]) AS u(g, n) ORDER BY g "
                 + "ON CONFLICT (id) DO UPDATE SET active = tq_group.active + excluded.active, completed = false", adds.keySet().toArray(String[]::new), adds.values().toArray(Integer[]::new), now)
                 .replaceWithVoid();
-    }
-
-    private static boolean anyRunnable(List<NewTask> tasks, Placement[] placements, long now) {
-        for (int i = 0; i < placements.length; i++) {
-            if (placements[i].id() != null && tasks.get(i).dueAt() <= now) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static ChunkResult chunkResult(List<NewTask> tasks, Placement[] placements, List<TaskId> running, long now) {
@@ -831,15 +860,18 @@ public class PostgresTaskStore implements TaskStore {
             long now = clock.millis();
             List<Completion> applied = new ArrayList<>();
             List<GroupSummary> completedGroups = new ArrayList<>();
-            return dispatchTransaction(c -> (batch == null || batch.isEmpty() ? Uni.createFrom().voidItem()
-                    : writeCompletions(c, batch, applied).invoke(completedGroups::addAll).replaceWithVoid())
-                    .chain(() -> slots <= 0 ? Uni.createFrom().item(List.<ClaimedTask> of())
-                            : capacity.isEmpty()
-                                    ? c.query(CLAIM, slots, now, now + leaseMillis, owner,
-                                            new String[0]).map(rows -> claimed(rows, owner))
-                                    : claimWithinLimits(c, slots, capacity, owner, now, leaseMillis,
-                                            new ArrayList<>(), 0)))
-                    .onTermination().invoke((claimed, failure, cancelled) -> {
+            boolean completing = batch != null && !batch.isEmpty();
+            Uni<List<ClaimedTask>> work = !completing && capacity.isEmpty()
+                    ? claimAlone(slots, owner, now, leaseMillis)
+                    : dispatchTransaction(c -> (!completing ? Uni.createFrom().voidItem()
+                            : writeCompletions(c, batch, applied).invoke(completedGroups::addAll).replaceWithVoid())
+                            .chain(() -> slots <= 0 ? Uni.createFrom().item(List.<ClaimedTask> of())
+                                    : capacity.isEmpty()
+                                            ? c.query(CLAIM, slots, now, now + leaseMillis, owner,
+                                                    new String[0]).map(rows -> claimed(rows, owner))
+                                            : claimWithinLimits(c, slots, capacity, owner, now, leaseMillis,
+                                                    new ArrayList<>(), 0)));
+            return work.onTermination().invoke((claimed, failure, cancelled) -> {
                         boolean ok = failure == null && !cancelled;
                         budget.releaseSlots(ok ? slots - claimed.size() : slots);
                         if (batch == null) {
@@ -857,6 +889,45 @@ public class PostgresTaskStore implements TaskStore {
     }
 
     /**
+     * A claim without completions or concurrency limits is one statement: it runs by itself, prepared once on a
+     * connection the dispatcher keeps, whose session has the settings of {@link #dispatchTransaction}. That is one
+     * round trip and no planning, against four round trips on a pooled connection (an idle queue's latency is
+     * mostly round trips). Only the dispatcher claims, one claim at a time, so the connection is never shared.
+     */
+    private Uni<List<ClaimedTask>> claimAlone(int slots, String owner, long now, long leaseMillis) {
+        return claimer().chain(c -> c.claim.query().execute(Tuple.of(slots, now, now + leaseMillis, owner, new String[0]))
+                .ifNoItem().after(DISPATCH_TIMEOUT).failWith(() -> dispatchTimedOut())
+                .onFailure().invoke(e -> {
+                    claimer = null; // a broken or stuck connection is not tried again
+                    close(c.connection);
+                }))
+                .map(rows -> claimed(Sql.rows(rows), owner));
+    }
+
+    /** The dispatcher's own connection and its prepared claim. */
+    private record Claimer(SqlConnection connection, PreparedStatement claim) {
+    }
+
+    private Uni<Claimer> claimer() {
+        Claimer open = claimer;
+        if (open != null) {
+            return Uni.createFrom().item(open);
+        }
+        return pool.getConnection().chain(c -> c.query(DISPATCH_SETTINGS.replace("SET LOCAL", "SET")).execute()
+                .chain(() -> c.prepare(CLAIM))
+                .map(ps -> new Claimer(c, ps))
+                .onFailure().call(c::close))
+                .invoke(cl -> {
+                    cl.connection.closeHandler(() -> {
+                        if (claimer == cl) {
+                            claimer = null;
+                        }
+                    });
+                    claimer = cl;
+                });
+    }
+
+    /**
      * A transaction of the dispatch (claims, completions) that does not wait for its commit to reach the disk: a
      * crash of the database may lose the last ones, which only makes their tasks run again (at-least-once), and
      * the drain does not wait for an fsync per round trip. Submissions keep the database's durability.
@@ -865,12 +936,17 @@ public class PostgresTaskStore implements TaskStore {
         // The planner, misled by a table that grew or was emptied since its last ANALYZE, joined a batch of
         // completions against a scan of the whole table (seen: 30 ms for 60 rows, minutes for a backlog): the
         // dispatch's statements touch rows by primary key, so only a nested loop over the batch makes sense.
-        return inTransaction(c -> c.query("SET LOCAL synchronous_commit = off; SET LOCAL enable_seqscan = off; "
-                + "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off")
-                .chain(() -> work.apply(c)))
-                .ifNoItem().after(DISPATCH_TIMEOUT).failWith(() -> new IllegalStateException("a claim or completion "
-                        + "transaction did not answer within " + DISPATCH_TIMEOUT.toSeconds() + " s; the dispatcher "
-                        + "tries again (a completion applies once; claimed tasks come back when their lease expires)"));
+        return inTransaction(c -> c.query(DISPATCH_SETTINGS).chain(() -> work.apply(c)))
+                .ifNoItem().after(DISPATCH_TIMEOUT).failWith(() -> dispatchTimedOut());
+    }
+
+    private static final String DISPATCH_SETTINGS = "SET LOCAL synchronous_commit = off; "
+            + "SET LOCAL enable_seqscan = off; SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off";
+
+    private static IllegalStateException dispatchTimedOut() {
+        return new IllegalStateException("a claim or completion transaction did not answer within "
+                + DISPATCH_TIMEOUT.toSeconds() + " s; the dispatcher tries again (a completion applies once; claimed "
+                + "tasks come back when their lease expires)");
     }
 
     private <T> Uni<T> inTransaction(Function<Sql, Uni<T>> work) {

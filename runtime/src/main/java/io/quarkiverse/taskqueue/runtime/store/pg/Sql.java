@@ -6,6 +6,7 @@ import java.util.List;
 
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 
@@ -21,17 +22,20 @@ interface Sql {
 
     static Sql of(SqlClient client) {
         return (sql, params) -> (params.length == 0 ? client.query(sql).execute()
-                : client.preparedQuery(sql).execute(Tuple.from(Arrays.asList(params)))).map(rows -> {
-                    List<SqlRow> list = new ArrayList<>(rows.size());
-                    for (Row r : rows) {
-                        Object[] values = new Object[r.size()];
-                        for (int i = 0; i < values.length; i++) {
-                            values[i] = r.getValue(i);
-                        }
-                        list.add(new SqlRow(values));
-                    }
-                    return list;
-                });
+                : client.preparedQuery(sql).execute(Tuple.from(Arrays.asList(params)))).map(Sql::rows);
+    }
+
+    /** The rows of a result, by value. */
+    static List<SqlRow> rows(RowSet<Row> rows) {
+        List<SqlRow> list = new ArrayList<>(rows.size());
+        for (Row r : rows) {
+            Object[] values = new Object[r.size()];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = r.getValue(i);
+            }
+            list.add(new SqlRow(values));
+        }
+        return list;
     }
 
     /** One row, read by column index; numbers come back as whatever {@link Number} the driver gives. */
