@@ -65,6 +65,30 @@ public abstract class BatchDedupContract {
         assertThat(existing.info().await().atMost(WAIT).state()).isEqualTo(TaskState.SCHEDULED);
     }
 
+    /** The store learns which tasks lost their key from what its insert wrote: the others keep their own ids. */
+    @Test
+    void tasksAroundASkippedOneGetTheirOwnIds() {
+        String taken = key("taken");
+        queue.submit(TaskSubmission.of("noop", 0).dedupKey(taken).options(LATER)).await().atMost(WAIT);
+        String before = key("before");
+        String after = key("after");
+
+        BatchOutcome outcome = queue.submitBatch(BatchSubmission.create()
+                .add(TaskSubmission.of("noop", 1).priority(1).options(LATER))
+                .add(TaskSubmission.of("noop", 2).dedupKey(before).priority(2).options(LATER))
+                .add(TaskSubmission.of("noop", 3).dedupKey(taken).priority(3).options(LATER))
+                .add(TaskSubmission.of("noop", 4).priority(4).options(LATER))
+                .add(TaskSubmission.of("noop", 5).dedupKey(after).priority(5).options(LATER))
+                .onDuplicate(DuplicateStrategy.SKIP)).await().atMost(WAIT);
+
+        assertThat(outcome.deduplicated()).containsExactly(taken);
+        assertThat(outcome.submitted()).hasSize(4).isSorted();
+        List<Integer> priorities = outcome.submitted().stream()
+                .map(id -> queue.task(id).info().await().atMost(WAIT).priority()).toList();
+        assertThat(priorities).containsExactly(1, 2, 4, 5);
+        assertThat(queue.task(outcome.submitted().get(3)).info().await().atMost(WAIT).dedupKey()).isEqualTo(after);
+    }
+
     @Test
     void supersedeReplacesTheWaitingTaskAndReportsThePair() {
         String k = key("supersede");

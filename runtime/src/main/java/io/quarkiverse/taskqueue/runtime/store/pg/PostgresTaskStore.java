@@ -93,31 +93,24 @@ public class PostgresTaskStore implements TaskStore {
     /**
      * One statement per chunk: it draws the chunk's ids from the sequence (the k-th task gets the k-th smallest, so a
      * batch keeps its order), inserts, and, when a runnable task went in, sends the NOTIFY ({@code $16} the channel,
-     * {@code $17} the payload; a null channel sends none). It returns the inserted rows' ids and keys: a task whose
-     * key an active task holds is left out by ON CONFLICT.
+     * {@code $17} the payload). It returns the inserted rows' ids and keys: a task whose key an active task holds is
+     * left out by ON CONFLICT.
      */
-    private static final String INSERT_TASKS = insertTasks("SELECT u.id, u.type, u.payload, u.state, u.priority, "
-            + "u.dedup_key, u.group_id, u.concurrency_key, u.name, u.max_retries, u.retry_policy, u.timeout_ms, "
-            + "u.due_at, u.run_at, $14, $15 "
+    private static final String INSERT_TASKS = "WITH ins AS (INSERT INTO tq_task (id, type, payload, state, priority, "
+            + "dedup_key, group_id, concurrency_key, name, max_retries, retry_policy, timeout_ms, due_at, run_at, "
+            + "batch_id, created_at) SELECT u.id, u.type, u.payload, u.state, u.priority, u.dedup_key, u.group_id, "
+            + "u.concurrency_key, u.name, u.max_retries, u.retry_policy, u.timeout_ms, u.due_at, u.run_at, $14, $15 "
             // unnest of several arrays zips them: the k-th task meets the k-th id of the sorted ones
             + "FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::text[], $6::text[], $7::text[], "
             + "$8::text[], $9::int[], $10::text[], $11::bigint[], $12::bigint[], $13::bigint[], "
             + "(SELECT array_agg(id ORDER BY id) FROM (SELECT nextval('tq_task_id_seq') AS id "
             + "FROM generate_series(1, cardinality($1::text[]))) s)) "
             + "AS u(type, payload, state, priority, dedup_key, group_id, concurrency_key, name, max_retries, "
-            + "retry_policy, timeout_ms, due_at, run_at, id)");
-    /** {@link #INSERT_TASKS} for one task, with the same parameters as values: a third of its planning time. */
-    private static final String INSERT_TASK = insertTasks("VALUES (nextval('tq_task_id_seq'), $1, $2, $3::int, "
-            + "$4::int, $5, $6, $7, $8, $9::int, $10, $11::bigint, $12::bigint, $13::bigint, $14, $15::bigint)");
-
-    private static String insertTasks(String rows) {
-        return "WITH ins AS (INSERT INTO tq_task (id, type, payload, state, priority, dedup_key, group_id, "
-                + "concurrency_key, name, max_retries, retry_policy, timeout_ms, due_at, run_at, batch_id, created_at) "
-                + rows + " ON CONFLICT (dedup_key) WHERE dedup_key IS NOT NULL AND " + ACTIVE + " DO NOTHING "
-                + "RETURNING id, dedup_key, due_at), "
-                + "n AS (SELECT pg_notify($16, $17) WHERE $16::text IS NOT NULL AND EXISTS (SELECT 1 FROM ins "
-                + "WHERE due_at IS NULL)) SELECT id, dedup_key, (SELECT count(*) FROM n) FROM ins";
-    }
+            + "retry_policy, timeout_ms, due_at, run_at, id) "
+            + "ON CONFLICT (dedup_key) WHERE dedup_key IS NOT NULL AND " + ACTIVE + " DO NOTHING "
+            + "RETURNING id, dedup_key, due_at), "
+            + "n AS (SELECT pg_notify($16, $17) WHERE EXISTS (SELECT 1 FROM ins WHERE due_at IS NULL)) "
+            + "SELECT id, dedup_key, (SELECT count(*) FROM n) FROM ins";
     private static final String FIND_ACTIVE = "SELECT t.dedup_key, t.id, t.state, t.group_id, t.type "
             + "FROM unnest($1::text[]) AS k(key) JOIN tq_task t ON t.dedup_key = k.key "
             + "WHERE t.dedup_key IS NOT NULL AND t." + ACTIVE;
@@ -574,12 +567,8 @@ public class PostgresTaskStore implements TaskStore {
             due[j] = delayed ? t.dueAt() : null;
             runAt[j] = delayed ? t.dueAt() : now;
         }
-        Uni<List<SqlRow>> rowsWritten = n == 1
-                ? c.query(INSERT_TASK, type[0], payload[0], state[0], priority[0], dedup[0], group[0], ckey[0], name[0],
-                        maxRetries[0], retryPolicy[0], timeout[0], due[0], runAt[0], batchId, now, CHANNEL, notifyPayload)
-                : c.query(INSERT_TASKS, type, payload, state, priority, dedup, group, ckey, name, maxRetries,
-                        retryPolicy, timeout, due, runAt, batchId, now, CHANNEL, notifyPayload);
-        return rowsWritten
+        return c.query(INSERT_TASKS, type, payload, state, priority, dedup, group, ckey, name, maxRetries,
+                retryPolicy, timeout, due, runAt, batchId, now, CHANNEL, notifyPayload)
                 .map(rows -> {
                     long[] ids = new long[rows.size()];
                     Set<String> keysInserted = new HashSet<>();
